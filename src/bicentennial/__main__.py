@@ -1,0 +1,3 @@
+from bicentennial.cli import main
+
+main()

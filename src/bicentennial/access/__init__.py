@@ -1,0 +1,1 @@
+"""Countries, agencies, users, roles, API tokens, web sessions and the access policy."""

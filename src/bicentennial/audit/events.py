@@ -1,0 +1,132 @@
+"""Typed audit events: one class per kind, all registered in ``EVENT_TYPES``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    actor: str | None = None  # username; None for anonymous or system actions
+    agency: str | None = None  # the actor's agency code
+    target: str | None = None  # "type:id" of the record acted on
+
+    def payload(self) -> dict[str, Any]:
+        data = asdict(self)
+        for common in ("actor", "agency", "target"):
+            data.pop(common)
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignIn(Event):
+    kind: ClassVar[str] = "auth.sign_in"
+    channel: str = "web"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInFailed(Event):
+    kind: ClassVar[str] = "auth.sign_in_failed"
+    username: str = ""
+    reason: str = ""  # unknown_user | bad_password | locked | disabled (never shown to the client)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountLocked(Event):
+    kind: ClassVar[str] = "auth.account_locked"
+    until: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignOut(Event):
+    kind: ClassVar[str] = "auth.sign_out"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRejected(Event):
+    """A request refused before it reached a user: bad token, expired session, CSRF."""
+
+    kind: ClassVar[str] = "auth.rejected"
+    reason: str = ""
+    path: str = ""
+    client: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenCreated(Event):
+    kind: ClassVar[str] = "token.created"
+    token_prefix: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenRevoked(Event):
+    kind: ClassVar[str] = "token.revoked"
+    token_prefix: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenUsed(Event):
+    kind: ClassVar[str] = "token.used"
+    token_prefix: str = ""
+    method: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordCreated(Event):
+    kind: ClassVar[str] = "record.created"
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordUpdated(Event):
+    kind: ClassVar[str] = "record.updated"
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDeleted(Event):
+    kind: ClassVar[str] = "record.deleted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRead(Event):
+    """A read of a restricted record (another agency's, or above a sensitivity level)."""
+
+    kind: ClassVar[str] = "record.read"
+    owner_agency: str = ""
+    cross_border: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferenceDataLoaded(Event):
+    kind: ClassVar[str] = "reference.loaded"
+    dataset: str = ""
+    rows: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditExported(Event):
+    kind: ClassVar[str] = "audit.exported"
+    entries: int = 0
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    SignIn,
+    SignInFailed,
+    AccountLocked,
+    SignOut,
+    AccessRejected,
+    TokenCreated,
+    TokenRevoked,
+    TokenUsed,
+    RecordCreated,
+    RecordUpdated,
+    RecordDeleted,
+    RecordRead,
+    ReferenceDataLoaded,
+    AuditExported,
+)

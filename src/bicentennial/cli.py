@@ -1,0 +1,210 @@
+"""The ``bicentennial`` command. Each command parses input, calls a service, prints."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bicentennial import __version__
+from bicentennial.core.config import get_settings
+from bicentennial.core.db import Database
+from bicentennial.core.errors import BicentennialError, InvalidInput
+
+app = typer.Typer(
+    help="Bicentennial: outcomes and analytic work of the US–Mexico Bicentennial Framework.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log: verify and export.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"bicentennial {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Run `bicentennial COMMAND --help` for each command's options."""
+
+
+def database(*, check_schema: bool = True) -> Database:
+    from bicentennial.core.migrate import ensure_current
+
+    db = Database.from_url(get_settings().resolved_database_url)
+    if check_schema:
+        ensure_current(db.engine)
+    return db
+
+
+@contextmanager
+def unit_of_work(*, check_schema: bool = True) -> Iterator[Session]:
+    with database(check_schema=check_schema).session() as session:
+        yield session
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def emit(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table(title=title)
+    for column in rows[0] if rows else ["(none)"]:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    out.print(table)
+
+
+# --- set-up ------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply database migrations (creates the schema on an empty database)."""
+    from bicentennial.core.migrate import current_revision, upgrade
+
+    db = database(check_schema=False)
+    upgrade(db.engine, revision)
+    err.print(f"Database at revision {current_revision(db.engine)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision and the code's."""
+    from bicentennial.core.migrate import current_revision, head_revision
+
+    db = database(check_schema=False)
+    print(f"database: {current_revision(db.engine) or '(empty)'}  code: {head_revision()}")
+
+
+@app.command()
+def seed(as_json: JsonFlag = False) -> None:
+    """Load the bundled reference data: countries, agencies, areas. Safe to repeat."""
+    from bicentennial.bootstrap import seed_reference_data
+
+    with unit_of_work() as session, progress_bar("Loading areas") as progress:
+        report = seed_reference_data(session=session, progress=progress)
+    if as_json:
+        print(json.dumps({"agencies_added": report.agencies, "areas_added": report.areas}))
+    else:
+        err.print(f"Reference data: {report.agencies} agencies and {report.areas} areas added.")
+
+
+@app.command()
+def setup() -> None:
+    """Migrate, seed, and create the first administrator if none exists (what `make run` does)."""
+    from bicentennial.access import service as access
+    from bicentennial.bootstrap import seed_reference_data
+    from bicentennial.core.migrate import upgrade
+
+    settings = get_settings()
+    db = database(check_schema=False)
+    upgrade(db.engine)
+    with db.session() as session, progress_bar("Loading areas") as progress:
+        report = seed_reference_data(session=session, progress=progress)
+        created = access.ensure_first_admin(session=session, agency=settings.first_admin_agency)
+    err.print(
+        f"Database ready ({settings.resolved_database_url.split('@')[-1]}); "
+        f"{report.agencies} agencies and {report.areas} areas added."
+    )
+    if created:
+        username, password = created
+        err.print(
+            f"\n[bold]First administrator created.[/bold] Username: [bold]{username}[/bold]  "
+            f"Password (shown once, store it now): [bold]{password}[/bold]\n",
+            highlight=False,
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    from bicentennial.web.app import create_app
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    _check_port_free(host, port)
+    web = create_app(settings, database())
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104  only picks the URL to print
+    err.print(f"Bicentennial is serving on [bold]http://{shown}:{port}[/bold] (Ctrl+C to stop)", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InvalidInput(
+                f"Cannot serve on {host}:{port}: {exc.strerror or exc} (is another server running? use --port)"
+            ) from None
+
+
+def main() -> None:
+    try:
+        app()
+    except BicentennialError as exc:
+        _fail(exc.message)
+    except SQLAlchemyError as exc:
+        _fail(f"Database error: {str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}")
+    except KeyboardInterrupt:
+        _fail("Interrupted.", code=130)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    sys.exit(code)
+
+
+def read_text_file(path: Path) -> Iterator[str]:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            yield from fh
+    except OSError as exc:
+        raise InvalidInput(f"{path}: {exc.strerror}") from None
+
+
+from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands

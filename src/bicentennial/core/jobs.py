@@ -1,0 +1,74 @@
+"""Heavy jobs: run independent tasks in-process, on local processes, or on a Dask cluster.
+
+The same call serves a laptop and an agency cluster: ``BICENTENNIAL_DASK_SCHEDULER``
+(or ``scheduler=``) sends the tasks to a ``distributed`` scheduler; otherwise
+``workers > 0`` starts local processes, and ``workers == 0`` runs in this process
+(easiest to debug, no pickling).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+Progress = Callable[[int, int], None]
+
+
+def run_tasks(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> list[R]:
+    """Apply ``fn`` to each item; results in input order.
+
+    ``fn`` must be a module-level function for the process and Dask modes.
+    ``progress(done, total)`` is called as tasks finish. An exception in a task
+    propagates after the other tasks are cancelled.
+    """
+    tasks = list(items)
+    if scheduler:
+        return _on_dask(fn, tasks, scheduler, progress)
+    if workers > 0 and len(tasks) > 1:
+        return _on_processes(fn, tasks, workers, progress)
+    results = []
+    for done, item in enumerate(tasks, start=1):
+        results.append(fn(item))
+        if progress:
+            progress(done, len(tasks))
+    return results
+
+
+def _on_processes(fn: Callable[[T], R], tasks: Sequence[T], workers: int, progress: Progress | None) -> list[R]:
+    results: list[Any] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(fn, item): i for i, item in enumerate(tasks)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(done, len(tasks))
+    return results
+
+
+def _on_dask(fn: Callable[[T], R], tasks: Sequence[T], scheduler: str, progress: Progress | None) -> list[R]:
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    with Client(scheduler, set_as_default=False) as client:
+        futures = client.map(fn, tasks, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Any] = [None] * len(tasks)
+        try:
+            for done, future in enumerate(dask_completed(futures), start=1):
+                results[index[future.key]] = future.result()
+                if progress:
+                    progress(done, len(tasks))
+        except BaseException:
+            client.cancel(futures)
+            raise
+        return results

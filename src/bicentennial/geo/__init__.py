@@ -1,0 +1,1 @@
+"""Areas (countries, states, municipalities, counties), their centroids and populations."""

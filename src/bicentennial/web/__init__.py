@@ -1,0 +1,1 @@
+"""The web app: server-rendered pages and the JSON API under /api/v1."""

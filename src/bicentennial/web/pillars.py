@@ -1,0 +1,64 @@
+"""The pillars shown in the navigation, and which of them are built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pillar:
+    slug: str
+    name_en: str
+    name_es: str
+    summary_en: str
+    summary_es: str
+    available: bool = False
+
+    def name(self, lang: str) -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+    def summary(self, lang: str) -> str:
+        return self.summary_es if lang == "es" else self.summary_en
+
+
+PILLARS: tuple[Pillar, ...] = (
+    Pillar(
+        "outcomes",
+        "Outcomes",
+        "Resultados",
+        "Results framework and scorecard from official SESNSP, INEGI, CDC and CBP data.",
+        "Marco de resultados y tablero con datos oficiales de SESNSP, INEGI, CDC y CBP.",
+    ),
+    Pillar(
+        "hotspots",
+        "Hotspots",
+        "Puntos críticos",
+        "Space-time clusters of homicides to guide task forces.",
+        "Conglomerados espacio-temporales de homicidios para orientar a las fuerzas de tarea.",
+    ),
+    Pillar(
+        "firearms",
+        "Firearms",
+        "Armas de fuego",
+        "Trace analytics and ballistic evidence correlation.",
+        "Análisis de rastreo y correlación de evidencia balística.",
+    ),
+    Pillar(
+        "precursors",
+        "Precursors",
+        "Precursores",
+        "Screening of shipments against controlled-chemical lists.",
+        "Revisión de embarques contra listas de sustancias químicas controladas.",
+    ),
+    Pillar(
+        "cooperation",
+        "Cooperation",
+        "Cooperación",
+        "Bilateral requests and records each country controls.",
+        "Solicitudes bilaterales y registros que cada país controla.",
+    ),
+)
+
+
+def get(slug: str) -> Pillar | None:
+    return next((p for p in PILLARS if p.slug == slug), None)
