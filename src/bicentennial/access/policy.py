@@ -15,6 +15,7 @@ from typing import Protocol
 import yaml
 
 from bicentennial.core.errors import ConfigError, PermissionDenied
+from bicentennial.core.i18n import N_
 
 
 class Actor(Protocol):
@@ -63,7 +64,7 @@ def can(user: Actor | None, action: str) -> bool:
 
 def require(user: Actor | None, action: str) -> None:
     if not can(user, action):
-        raise PermissionDenied("You are not allowed to do this.")
+        raise PermissionDenied(N_("You are not allowed to do this."))
 
 
 def can_manage_agency_users(user: Actor, agency_id: int) -> bool:

@@ -16,6 +16,7 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core import security
 from bicentennial.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bicentennial.core.i18n import N_
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
@@ -55,11 +56,11 @@ def create_agency(*, session: Session, actor: User, code: str, country: str, nam
     policy.require(actor, "agencies.manage")
     code, country = code.strip().upper(), country.strip().upper()
     if not re.fullmatch(r"[A-Z0-9-]{2,32}", code):
-        raise InvalidInput("Agency code: 2–32 letters, digits or dashes")
+        raise InvalidInput(N_("Agency code: 2–32 letters, digits or dashes"))
     if session.get(Country, country) is None:
         raise InvalidInput(f"Country: unknown country {country!r} (MX or US)")
     if not name_en.strip() or not name_es.strip():
-        raise InvalidInput("Agency names in English and Spanish are required")
+        raise InvalidInput(N_("Agency names in English and Spanish are required"))
     if session.scalar(select(Agency).where(Agency.code == code)):
         raise Conflict(f"Agency {code} already exists")
     agency = Agency(code=code, country=country, name_en=name_en.strip(), name_es=name_es.strip())
@@ -91,7 +92,7 @@ def create_user(*, session: Session, spec: NewUser, password: str, actor: User |
     """Create an account. ``actor=None`` is the operator at the console (CLI)."""
     username = spec.username.strip().lower()
     if not USERNAME.match(username):
-        raise InvalidInput("Username: 2–63 lower-case letters, digits, dots, dashes or underscores")
+        raise InvalidInput(N_("Username: 2–63 lower-case letters, digits, dots, dashes or underscores"))
     if spec.role not in policy.roles():
         raise InvalidInput(f"Role: unknown role {spec.role!r} (one of {', '.join(policy.roles())})")
     agency = get_agency(session=session, code=spec.agency)
@@ -123,9 +124,9 @@ def create_user(*, session: Session, spec: NewUser, password: str, actor: User |
 
 def _check_may_manage(actor: User, agency_id: int, role: str) -> None:
     if not policy.can_manage_agency_users(actor, agency_id):
-        raise PermissionDenied("You may only manage accounts of your own agency.")
+        raise PermissionDenied(N_("You may only manage accounts of your own agency."))
     if role == "system_admin" and not policy.can(actor, "users.manage_any_agency"):
-        raise PermissionDenied("Only a system administrator can create another.")
+        raise PermissionDenied(N_("Only a system administrator can create another."))
 
 
 def get_user(*, session: Session, username: str) -> User:
@@ -152,7 +153,7 @@ def set_active(*, session: Session, username: str, active: bool, actor: User | N
     if actor is not None:
         _check_may_manage(actor, user.agency_id, user.role)
         if actor.id == user.id and not active:
-            raise InvalidInput("You cannot disable your own account.")
+            raise InvalidInput(N_("You cannot disable your own account."))
     if user.is_active != active:
         user.is_active = active
         if active:

@@ -31,6 +31,11 @@ def translations(lang: str) -> NullTranslations:
     return Translations(buffer)
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where shown."""
+    return message
+
+
 def gettext_for(lang: str) -> Callable[[str], str]:
     return translations(lang).gettext
 

@@ -64,7 +64,7 @@ def _on_dask(fn: Callable[[T], R], tasks: Sequence[T], scheduler: str, progress:
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(tasks)
         try:
-            for done, future in enumerate(dask_completed(futures), start=1):
+            for done, future in enumerate(dask_completed(futures, loop=client.loop), start=1):
                 results[index[future.key]] = future.result()
                 if progress:
                     progress(done, len(tasks))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,9 +15,39 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core import security
 from bicentennial.core.errors import AuthenticationFailed, PermissionDenied
+from bicentennial.core.i18n import N_
 from bicentennial.web.context import CSRF_COOKIE, SESSION_COOKIE, client_address, db_session, state
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class AgencyView:
+    code: str
+    country: str
+    name_en: str
+    name_es: str
+
+    def name(self, lang: str) -> str:
+        return self.name_es if lang == "es" else self.name_en
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the signed-in user; survives the request's rollback on errors."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    agency: AgencyView
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        a = user.agency
+        return cls(
+            user.id, user.username, user.display_name, user.role, AgencyView(a.code, a.country, a.name_en, a.name_es)
+        )
 
 
 class SessionExpired(AuthenticationFailed):
@@ -48,7 +79,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     expected = state(request).unsign(request.cookies.get(CSRF_COOKIE))
     if not expected or not submitted or not security.same(expected, submitted):
         reject(request, "csrf")
-        raise PermissionDenied("The form has expired. Reload the page and try again.")
+        raise PermissionDenied(N_("The form has expired. Reload the page and try again."))
 
 
 def _session_user(request: Request, session: Session) -> User | None:
@@ -59,7 +90,7 @@ def _session_user(request: Request, session: Session) -> User | None:
     user = credentials.user_for_session(session=session, plaintext=plaintext) if plaintext else None
     if user is None:
         reject(request, "session_invalid_or_expired")
-        raise SessionExpired("Your session has expired. Please sign in again.")
+        raise SessionExpired(N_("Your session has expired. Please sign in again."))
     return user
 
 
@@ -67,8 +98,8 @@ def page_user(request: Request, session: Annotated[Session, Depends(db_session, 
     """Signed-in user for a page, or a sign-in prompt."""
     user = _session_user(request, session)
     if user is None:
-        raise SignInRequired("Please sign in.")
-    request.state.user = user
+        raise SignInRequired(N_("Please sign in."))
+    request.state.user = UserView.of(user)
     return user
 
 
@@ -79,7 +110,7 @@ def optional_page_user(
         user = _session_user(request, session)
     except SessionExpired:
         return None
-    request.state.user = user
+    request.state.user = UserView.of(user) if user else None
     return user
 
 

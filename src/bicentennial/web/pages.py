@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bicentennial.access import credentials
 from bicentennial.core.errors import NotFound
-from bicentennial.core.i18n import SUPPORTED
+from bicentennial.core.i18n import N_, SUPPORTED
 from bicentennial.geo import service as geo
 from bicentennial.web import pillars
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
@@ -43,7 +43,7 @@ def login(
             status_code=401,
             next=safe_next(next),
             username=username,
-            error="Invalid username or password, or the account is locked.",
+            error=N_("Invalid username or password, or the account is locked."),
         )
     token = credentials.start_session(session=session, user=user, hours=app.settings.session_hours)
     response = RedirectResponse(safe_next(next), status_code=303)

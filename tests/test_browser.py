@@ -1,0 +1,112 @@
+"""End to end in real headless Chromium: sign in, switch to Spanish, see the pillars, sign out."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bicentennial.core.config import Settings
+from bicentennial.core.db import Database
+from bicentennial.core.migrate import upgrade
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import uvicorn
+
+    from bicentennial.bootstrap import seed_reference_data
+    from bicentennial.web.app import create_app
+
+    data = tmp_path_factory.mktemp("browser")
+    db = Database.from_url(f"sqlite:///{data / 'e2e.sqlite3'}")
+    upgrade(db.engine)
+    with db.session() as s:
+        seed_reference_data(session=s)
+    make_user(db, "ana", "SSPC", "system_admin")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(Settings(data_dir=data), db)  # type: ignore[call-arg]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium missing: `make test` installs it (Debian package chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    folder = os.environ.get("BICENTENNIAL_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_sign_in_switch_language_and_sign_out(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(server + "/")
+    assert page.url.startswith(server + "/login")
+    shot(page, "login-en")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server + "/")
+    nav = page.get_by_role("navigation", name="Pillars")
+    for name in ("Outcomes", "Hotspots", "Firearms", "Precursors", "Cooperation"):
+        assert nav.get_by_role("link", name=name).is_visible()
+    shot(page, "home-en")
+
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "es"
+    nav = page.get_by_role("navigation", name="Pilares")
+    for name in ("Resultados", "Puntos críticos", "Armas de fuego", "Precursores", "Cooperación"):
+        assert nav.get_by_role("link", name=name).is_visible()
+    shot(page, "home-es")
+    nav.get_by_role("link", name="Puntos críticos").click()
+    assert page.get_by_role("heading", name="Aún no disponible").is_visible()
+    page.get_by_role("link", name="Administración").click()
+    shot(page, "admin-users-es")
+
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.wait_for_url(server + "/login")
+    assert page.get_by_role("button", name="Iniciar sesión").is_visible()
+    page.goto(server + "/")
+    assert "/login" in page.url  # the session is gone
+    context.close()

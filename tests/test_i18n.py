@@ -1,0 +1,34 @@
+"""Every message shown to users has a Spanish translation; negotiation honours q-values."""
+
+from __future__ import annotations
+
+import pytest
+
+from bicentennial.core.i18n import gettext_for, negotiate, translations
+from bicentennial.core.i18n_extract import extract
+
+
+def test_every_message_is_translated_to_spanish() -> None:
+    catalog = translations("es")
+    missing = [m.id for m in extract() if m.id and catalog.gettext(m.id) == m.id and m.id not in {"Error"}]
+    assert missing == [], f"untranslated (run scripts/update_catalog.py): {missing}"
+
+
+def test_placeholders_survive_translation() -> None:
+    _ = gettext_for("es")
+    assert _("Welcome, %(name)s") % {"name": "Ana"} == "Bienvenido(a), Ana"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "en"),
+        ("es-MX,es;q=0.9", "es"),
+        ("fr,es;q=0.5,en;q=0.4", "es"),
+        ("en-US,es;q=0.8", "en"),
+        ("de", "en"),
+        ("es;q=abc,en", "en"),
+    ],
+)
+def test_negotiate(header: str | None, expected: str) -> None:
+    assert negotiate(header) == expected
