@@ -21,7 +21,7 @@ from bicentennial.core.migrate import upgrade
 PG_URL = os.environ.get("BICENTENNIAL_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else ["sqlite"]
 PASSWORD = "correct horse battery"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(os.environ.get("BICENTENNIAL_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared")) / "data"
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bicentennial.access import policy
 from bicentennial.access.models import ApiToken, User, WebSession
 from bicentennial.access.service import get_user
 from bicentennial.audit import events
@@ -15,6 +16,7 @@ from bicentennial.audit import service as audit
 from bicentennial.core import security
 from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput, NotFound, PermissionDenied
+from bicentennial.core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,8 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Issue a token; the plaintext is returned once and never stored."""
     owner = get_user(session=session, username=username)
-    if actor is not None and actor.id != owner.id:
-        from bicentennial.access import policy
-
-        if not policy.can_manage_agency_users(actor, owner.agency_id):
-            raise PermissionDenied("You may only issue tokens for your own agency's accounts.")
+    if actor is not None and actor.id != owner.id and not policy.can_manage_agency_users(actor, owner.agency_id):
+        raise PermissionDenied(N_("You may only manage accounts of your own agency."))
     if not owner.is_active:
         raise InvalidInput(f"User {owner.username!r} is disabled")
     if days is not None and days <= 0:
@@ -114,7 +113,7 @@ def list_tokens(*, session: Session, username: str | None = None) -> list[ApiTok
 
 def revoke_token(*, session: Session, token_id: int, actor: User | None = None) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None:
+    if token is None or (actor is not None and not _may_manage_token(actor, token)):
         raise NotFound(f"No token with id {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
@@ -128,6 +127,10 @@ def revoke_token(*, session: Session, token_id: int, actor: User | None = None) 
             ),
         )
     return token
+
+
+def _may_manage_token(actor: User, token: ApiToken) -> bool:
+    return actor.id == token.user_id or policy.can_manage_agency_users(actor, token.user.agency_id)
 
 
 def user_for_token(*, session: Session, plaintext: str, method: str, path: str) -> User | None:

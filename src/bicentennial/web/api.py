@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from bicentennial.access import policy
+from bicentennial.access import credentials, policy
 from bicentennial.access import service as access
 from bicentennial.audit import service as audit
 from bicentennial.geo import service as geo
@@ -18,6 +18,9 @@ from bicentennial.web.schemas import (
     AreaRead,
     AuditEntryRead,
     Page,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
     UserCreate,
     UserRead,
     VerdictRead,
@@ -62,6 +65,25 @@ def disable_user(username: str, user: ApiUser, session: DbSession) -> UserRead:
 @router.post("/users/{username}/enable", response_model=UserRead, tags=["accounts"])
 def enable_user(username: str, user: ApiUser, session: DbSession) -> UserRead:
     return UserRead.of(access.set_active(session=session, username=username, active=True, actor=user))
+
+
+@router.get("/tokens", response_model=list[TokenRead], tags=["accounts"])
+def tokens(user: ApiUser, session: DbSession) -> list[TokenRead]:
+    """The caller's own tokens (never their secret)."""
+    return [TokenRead.model_validate(t) for t in credentials.list_tokens(session=session, username=user.username)]
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201, tags=["accounts"])
+def create_token(body: TokenCreate, user: ApiUser, session: DbSession) -> TokenCreated:
+    token, plaintext = credentials.create_token(
+        session=session, username=user.username, name=body.name, days=body.days, actor=user
+    )
+    return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=plaintext)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead, tags=["accounts"])
+def revoke_token(token_id: int, user: ApiUser, session: DbSession) -> TokenRead:
+    return TokenRead.model_validate(credentials.revoke_token(session=session, token_id=token_id, actor=user))
 
 
 @router.get("/areas", response_model=Page[AreaRead], tags=["geography"])

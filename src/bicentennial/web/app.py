@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from itsdangerous import Signer
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bicentennial import __version__
@@ -18,8 +19,8 @@ from bicentennial.core.config import Settings, get_settings
 from bicentennial.core.db import Database, check_connection
 from bicentennial.core.errors import BicentennialError
 from bicentennial.core.migrate import current_revision, head_revision
-from bicentennial.web import admin_pages, api, pages
-from bicentennial.web.auth import SessionExpired, SignInRequired
+from bicentennial.web import account_pages, admin_pages, api, pages
+from bicentennial.web.auth import SessionExpired, SignInRequired, write_rejections
 from bicentennial.web.context import CSRF_COOKIE, SESSION_COOKIE, AppState, state
 from bicentennial.web.render import render
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(account_pages.router)
     app.include_router(api.router)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["system"])
     _install_error_handlers(app)
@@ -71,6 +73,7 @@ def healthz(request: Request) -> JSONResponse:
 
 async def _cookies_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
     response: Response = await call_next(request)
+    await run_in_threadpool(write_rejections, request)
     token = getattr(request.state, "csrf_token", None)
     if token is not None and request.cookies.get(CSRF_COOKIE) is None:
         app_state = state(request)

@@ -59,11 +59,17 @@ class SignInRequired(AuthenticationFailed):
 
 
 def reject(request: Request, reason: str) -> None:
-    """Audit a refused request in its own transaction (the request's own rolls back)."""
-    with state(request).db.session() as s:
-        audit.record(
-            s, events.AccessRejected(reason=reason, path=request.url.path[:200], client=client_address(request))
-        )
+    """Queue the audit of a refused request; written after the request's own (rolled back) transaction."""
+    event = events.AccessRejected(reason=reason, path=request.url.path[:200], client=client_address(request))
+    request.state.rejections = [*getattr(request.state, "rejections", []), event]
+
+
+def write_rejections(request: Request) -> None:
+    pending = getattr(request.state, "rejections", None)
+    if pending:
+        with state(request).db.session() as s:
+            for event in pending:
+                audit.record(s, event)
 
 
 def csrf_token(request: Request) -> str:

@@ -101,3 +101,23 @@ class Health(BaseModel):
     database: str
     schema_: str = Field(alias="schema")
     version: str
+
+
+class TokenRead(BaseModel):
+    id: int
+    prefix: str
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TokenCreate(BaseModel):
+    name: str = Field("", max_length=100)
+    days: int | None = Field(90, ge=1, le=3660)
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="The secret; shown only in this response.")

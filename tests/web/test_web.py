@@ -5,7 +5,7 @@ from __future__ import annotations
 from bicentennial.access import credentials
 from bicentennial.audit import service as audit
 from tests.conftest import make_user
-from tests.web_helpers import csrf_from, sign_in
+from tests.web.web_helpers import csrf_from, sign_in
 
 
 def test_anonymous_home_redirects_to_sign_in(client) -> None:
@@ -144,3 +144,42 @@ def test_audit_page_and_export_verify(client, db) -> None:
     from bicentennial.audit import chain
 
     assert chain.verify(chain.parse_jsonl(exported.text.splitlines(), source="export")).ok
+
+
+def test_expired_session_is_401_and_audited(client, db) -> None:
+    from datetime import timedelta
+
+    from bicentennial.access.models import WebSession
+    from bicentennial.core.db import utcnow
+
+    make_user(db, "ana", "FGR", "analyst")
+    sign_in(client, "ana")
+    assert client.get("/").status_code == 200
+    with db.session() as s:
+        for row in s.query(WebSession).all():
+            row.expires_at = utcnow() - timedelta(minutes=1)
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 401 and "session has expired" in response.text
+    with db.session() as s:
+        assert "session_invalid_or_expired" in audit.recent(s, limit=1)[0].data
+
+
+def test_tokens_from_the_account_page_and_the_api(client, db) -> None:
+    make_user(db, "ana", "FGR", "analyst")
+    make_user(db, "bob", "DEA", "analyst")
+    sign_in(client, "ana")
+    page = client.get("/account")
+    created = client.post("/account/tokens", data={"name": "etl", "days": "30", "csrf_token": csrf_from(page.text)})
+    token = created.text.split('<code class="token">')[1].split("<")[0]
+    auth = {"Authorization": f"Bearer {token}"}
+    mine = client.get("/api/v1/tokens", headers=auth).json()
+    assert [t["name"] for t in mine] == ["etl"] and "token" not in mine[0]
+    second = client.post("/api/v1/tokens", json={"name": "cron"}, headers=auth).json()
+    assert second["token"].startswith("bct_")
+    with db.session() as s:
+        _, bobs = credentials.create_token(session=s, username="bob")
+        bob_token_id = credentials.list_tokens(session=s, username="bob")[0].id
+    assert client.delete(f"/api/v1/tokens/{bob_token_id}", headers=auth).status_code == 404
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {bobs}"}).status_code == 200
+    assert client.delete(f"/api/v1/tokens/{second['id']}", headers=auth).json()["revoked_at"] is not None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second['token']}"}).status_code == 401

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from bicentennial.core.jobs import run_tasks
-from tests.jobs_tasks import fail_on_three, square_with_pid
+from tests.core.jobs_tasks import fail_on_three, square_with_pid
 
 
 def test_in_process_reports_progress() -> None:
