@@ -40,6 +40,7 @@ browser-deps:
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
 
 fmt: install-dev
 	$(BIN)/ruff format src tests benchmarks scripts

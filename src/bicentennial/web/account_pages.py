@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,7 +14,7 @@ from bicentennial.web.render import render
 router = APIRouter(prefix="/account", include_in_schema=False)
 
 
-def _page(request: Request, session: DbSession, user: PageUser, **extra: object) -> Response:
+def _page(request: Request, session: DbSession, user: PageUser, **extra: Any) -> Response:
     tokens = credentials.list_tokens(session=session, username=user.username)
     return render(request, "account.html", tokens=tokens, **extra)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from urllib.parse import quote
 
@@ -71,7 +72,7 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if current else 503)
 
 
-async def _cookies_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+async def _cookies_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     response: Response = await call_next(request)
     await run_in_threadpool(write_rejections, request)
     token = getattr(request.state, "csrf_token", None)

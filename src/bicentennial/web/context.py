@@ -42,7 +42,7 @@ class AppState:
 
 
 def state(request: Request) -> AppState:
-    return request.app.state.bicentennial  # type: ignore[no-any-return]
+    return request.app.state.bicentennial
 
 
 def db_session(request: Request) -> Iterator[Session]:

@@ -23,7 +23,7 @@ templates.env.autoescape = True
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     _ = gettext_for(lang)
-    base = {
+    base: dict[str, Any] = {
         "lang": lang,
         "_": _,
         "user": getattr(request.state, "user", None),
