@@ -208,3 +208,4 @@ def read_text_file(path: Path) -> Iterator[str]:
 
 
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
+from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest

@@ -169,11 +169,24 @@ def audit_export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write; default: standard output.")
     ] = None,
+    agency: Annotated[
+        str | None,
+        typer.Option(help="Only this agency's entries in full (as actor or record owner); others as hash stubs."),
+    ] = None,
 ) -> None:
-    """Write the whole audit chain as JSON Lines, verifiable offline with `audit verify FILE`."""
+    """Write the audit chain as JSON Lines, verifiable offline with `audit verify FILE`.
+
+    With --agency the file can be handed to that agency (or the other country): its
+    entries are complete, the rest keep only their hashes, and the chain still verifies.
+    """
     with unit_of_work() as session:
-        lines = list(audit.to_jsonl(audit.iter_entries(session)))
-        audit.record(session, events.AuditExported(entries=len(lines)))
+        if agency:
+            code = access.get_agency(session=session, code=agency).code
+            entries = audit.iter_for_agency(session, code)
+        else:
+            entries = audit.iter_entries(session)
+        lines = list(audit.to_jsonl(entries))
+        audit.record(session, events.AuditExported(entries=len(lines), owner=agency.upper() if agency else None))
     if output is None:
         sys.stdout.writelines(lines)
     else:

@@ -1,10 +1,28 @@
 """Every table, imported once so Alembic sees the whole schema."""
 
-from bicentennial.access.models import Agency, ApiToken, Country, User, WebSession
+from bicentennial.access.models import AccessRequest, Agency, ApiToken, Country, Grant, User, WebSession
 from bicentennial.audit.models import AuditEntry
+from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMessage, Request, RequestTransition
 from bicentennial.core.db import Base
 from bicentennial.geo.models import Area, AreaPopulation
 
 metadata = Base.metadata
 
-__all__ = ["Agency", "ApiToken", "Area", "AreaPopulation", "AuditEntry", "Country", "User", "WebSession", "metadata"]
+__all__ = [
+    "AccessRequest",
+    "Agency",
+    "ApiToken",
+    "Area",
+    "AreaPopulation",
+    "Attachment",
+    "AuditEntry",
+    "Country",
+    "CustodyEntry",
+    "Grant",
+    "OutboxMessage",
+    "Request",
+    "RequestTransition",
+    "User",
+    "WebSession",
+    "metadata",
+]

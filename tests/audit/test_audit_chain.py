@@ -23,6 +23,7 @@ def sample_chain(n: int) -> list[dict]:
             "actor": "ana",
             "agency": "FGR",
             "target": f"request:{seq}",
+            "owner": "DEA",
             "data": {"n": seq},
             "prev_hash": prev,
         }

@@ -98,7 +98,7 @@ def create_token(
             agency=owner.agency.code,
             target=f"token:{token.id}",
             token_prefix=token.prefix,
-            owner=owner.username,
+            token_owner=owner.username,
         ),
     )
     return token, plaintext

@@ -32,7 +32,15 @@ def seed_agencies(*, session: Session) -> int:
     added = 0
     for spec in raw["agencies"]:
         if spec["code"] not in known:
-            session.add(Agency(code=spec["code"], country=spec["country"], name_en=spec["en"], name_es=spec["es"]))
+            session.add(
+                Agency(
+                    code=spec["code"],
+                    country=spec["country"],
+                    name_en=spec["en"],
+                    name_es=spec["es"],
+                    law_enforcement=spec.get("law_enforcement", True),
+                )
+            )
             added += 1
     session.flush()
     return added

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS = "0" * 64
-FIELDS = ("seq", "ts", "kind", "actor", "agency", "target", "data", "prev_hash")
+# An agency's export shows other agencies' entries as stubs: position and hashes only.
+REDACTED_FIELDS = frozenset({"seq", "prev_hash", "hash", "redacted", "_line"})
+FIELDS = ("seq", "ts", "kind", "actor", "agency", "target", "owner", "data", "prev_hash")
 
 
 def canonical(value: Any) -> str:
@@ -21,7 +23,8 @@ def canonical(value: Any) -> str:
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:
-    body = {name: entry.get(name) for name in FIELDS}
+    # "owner" joined the chain later: hashed only when set, so earlier entries keep their hashes.
+    body = {name: entry.get(name) for name in FIELDS if name != "owner" or entry.get("owner") is not None}
     return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
 
 
@@ -46,6 +49,9 @@ def verify(entries: Iterable[Mapping[str, Any]], *, expect_head: str | None = No
     An edited entry fails its own hash; a deleted, inserted or reordered one
     breaks the ``prev_hash`` link or the ``seq`` run. Truncation at the end is
     only detectable against a head published earlier (``expect_head``).
+    Redacted stubs (in an agency's export) are checked for their links only;
+    every full entry is checked in full, so an agency's own entries and their
+    places in the chain are provable without seeing anyone else's.
     """
     prev, count = GENESIS, 0
     for count, entry in enumerate(entries, start=1):

@@ -12,10 +12,11 @@ class Event:
     actor: str | None = None  # username; None for anonymous or system actions
     agency: str | None = None  # the actor's agency code
     target: str | None = None  # "type:id" of the record acted on
+    owner: str | None = None  # agency code owning that record: who may ask "who read my records?"
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
-        for common in ("actor", "agency", "target"):
+        for common in ("actor", "agency", "target", "owner"):
             data.pop(common)
         return data
 
@@ -58,7 +59,7 @@ class AccessRejected(Event):
 class TokenCreated(Event):
     kind: ClassVar[str] = "token.created"
     token_prefix: str = ""
-    owner: str = ""
+    token_owner: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,8 +98,51 @@ class RecordRead(Event):
     """A read of a restricted record (another agency's, or above a sensitivity level)."""
 
     kind: ClassVar[str] = "record.read"
-    owner_agency: str = ""
+    reader_country: str = ""
     cross_border: bool = False
+    via: str = ""  # own | party | grant
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrantCreated(Event):
+    kind: ClassVar[str] = "grant.created"
+    grantee: str = ""
+    expires: str = ""
+    allow_court_use: bool = False
+    allow_onward: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrantRevoked(Event):
+    kind: ClassVar[str] = "grant.revoked"
+    grantee: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRequested(Event):
+    kind: ClassVar[str] = "grant.requested"
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRequestDecided(Event):
+    kind: ClassVar[str] = "grant.request_decided"
+    decision: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestTransitioned(Event):
+    kind: ClassVar[str] = "request.transitioned"
+    from_status: str = ""
+    to_status: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordsExported(Event):
+    kind: ClassVar[str] = "records.exported"
+    record_type: str = ""
+    count: int = 0
+    format: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +171,12 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     RecordUpdated,
     RecordDeleted,
     RecordRead,
+    GrantCreated,
+    GrantRevoked,
+    AccessRequested,
+    AccessRequestDecided,
+    RequestTransitioned,
+    RecordsExported,
     ReferenceDataLoaded,
     AuditExported,
 )

@@ -19,6 +19,7 @@ class AuditEntry(Base):
     actor: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     agency: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     target: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     data: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as parsed
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -54,6 +54,7 @@ def _append(session: Session, pending: list[tuple[datetime, Event]]) -> None:
             "actor": ev.actor,
             "agency": ev.agency,
             "target": ev.target,
+            "owner": ev.owner,
             "data": json.loads(chain.canonical(ev.payload())),
             "prev_hash": prev,
         }
@@ -66,6 +67,7 @@ def _append(session: Session, pending: list[tuple[datetime, Event]]) -> None:
                 actor=ev.actor,
                 agency=ev.agency,
                 target=ev.target,
+                owner=ev.owner,
                 data=chain.canonical(entry["data"]),
                 prev_hash=entry["prev_hash"],
                 hash=prev,
@@ -82,6 +84,7 @@ def as_dict(row: AuditEntry) -> dict[str, Any]:
         "actor": row.actor,
         "agency": row.agency,
         "target": row.target,
+        "owner": row.owner,
         "data": json.loads(row.data),
         "prev_hash": row.prev_hash,
         "hash": row.hash,
@@ -99,6 +102,15 @@ def iter_entries(session: Session, *, batch: int = 2000) -> Iterator[dict[str, A
         for row in rows:
             yield as_dict(row)
         after = rows[-1].seq
+
+
+def iter_for_agency(session: Session, agency: str, *, batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """The whole chain, with entries that neither involve ``agency`` as actor nor as owner redacted."""
+    for entry in iter_entries(session, batch=batch):
+        if agency in (entry["agency"], entry["owner"]):
+            yield entry
+        else:
+            yield {"seq": entry["seq"], "prev_hash": entry["prev_hash"], "hash": entry["hash"], "redacted": True}
 
 
 def verify_database(session: Session, *, expect_head: str | None = None) -> chain.Verdict:

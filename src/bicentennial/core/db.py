@@ -18,7 +18,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from bicentennial.core.errors import ConfigError, DatabaseUnavailable
+from bicentennial.core.errors import ConfigError, Conflict, DatabaseUnavailable
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -126,6 +126,12 @@ class Database:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if "database is locked" in str(exc.orig):
+                # SQLite: a concurrent writer committed since this transaction's snapshot.
+                raise Conflict("The data changed while you were working on it; retry") from None
+            raise
         except BaseException:
             session.rollback()
             raise

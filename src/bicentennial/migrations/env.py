@@ -7,6 +7,15 @@ from bicentennial.models import metadata
 config = context.config
 engine = config.attributes["engine"]
 
-with engine.begin() as connection:
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations rebuild SQLite tables; foreign keys would block dropping the old copy.
+        # Must run outside a transaction to take effect, hence on the DBAPI connection.
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
-    context.run_migrations()
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
+    if sqlite:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")

@@ -129,10 +129,20 @@ def audit_verify(user: ApiUser, session: DbSession, expect_head: str | None = No
 
 
 @router.get("/audit/export", tags=["audit"], response_class=StreamingResponse)
-def audit_export(user: ApiUser, session: DbSession) -> StreamingResponse:
-    """The whole chain as JSON Lines, verifiable offline with `bicentennial audit verify FILE`."""
-    policy.require(user, "audit.verify")
-    lines = list(audit.to_jsonl(audit.iter_entries(session)))
+def audit_export(user: ApiUser, session: DbSession, agency: str | None = None) -> StreamingResponse:
+    """The chain as JSON Lines, verifiable offline with `bicentennial audit verify FILE`.
+
+    System administrators export everything (or one agency's view with ``agency``);
+    agency administrators get their own agency's view: its entries in full, others as hash stubs.
+    """
+    policy.require(user, "audit.read")
+    if not policy.can(user, "audit.read_all"):
+        agency = user.agency.code
+    if agency:
+        entries = audit.iter_for_agency(session, access.get_agency(session=session, code=agency).code)
+    else:
+        entries = audit.iter_entries(session)
+    lines = list(audit.to_jsonl(entries))
     return StreamingResponse(
         iter(lines),
         media_type="application/x-ndjson",

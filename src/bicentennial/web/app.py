@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from importlib import resources
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,13 +20,16 @@ from bicentennial.core.config import Settings, get_settings
 from bicentennial.core.db import Database, check_connection
 from bicentennial.core.errors import BicentennialError
 from bicentennial.core.migrate import current_revision, head_revision
-from bicentennial.web import account_pages, admin_pages, api, pages
+from bicentennial.web import account_pages, admin_pages, api, charts, pages
 from bicentennial.web.auth import SessionExpired, SignInRequired, write_rejections
 from bicentennial.web.context import CSRF_COOKIE, SESSION_COOKIE, AppState, state
 from bicentennial.web.render import render
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+    # Plotly sets inline styles on the SVG it draws, hence 'unsafe-inline' for styles (never for scripts).
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -50,10 +53,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(admin_pages.router)
     app.include_router(account_pages.router)
     app.include_router(api.router)
+    app.include_router(charts.router)
+    for pillar_router in pillar_routers():
+        app.include_router(pillar_router)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["system"])
     _install_error_handlers(app)
     app.middleware("http")(_cookies_and_headers)
     return app
+
+
+def pillar_routers() -> list[APIRouter]:
+    """Each built pillar contributes its pages and its API."""
+    from bicentennial.cooperation import api as cooperation_api
+    from bicentennial.cooperation import pages as cooperation_pages
+
+    return [cooperation_pages.router, cooperation_api.router]
 
 
 def healthz(request: Request) -> JSONResponse:

@@ -14,6 +14,10 @@ class Pillar:
     summary_es: str
     available: bool = False
 
+    @property
+    def href(self) -> str:
+        return f"/{self.slug}" if self.available else f"/pillars/{self.slug}"
+
     def name(self, lang: str) -> str:
         return self.name_es if lang == "es" else self.name_en
 

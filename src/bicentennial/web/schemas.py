@@ -82,6 +82,7 @@ class AuditEntryRead(BaseModel):
     actor: str | None
     agency: str | None
     target: str | None
+    owner: str | None
     data: dict[str, Any]
     prev_hash: str
     hash: str

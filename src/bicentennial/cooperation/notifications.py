@@ -1,0 +1,121 @@
+"""What awaits each user's action, and the daily digest (delivered through a Mailer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bicentennial.access import grants, policy
+from bicentennial.access.models import AccessRequest, User
+from bicentennial.cooperation import delays, vocabulary
+from bicentennial.cooperation.analytics import times_of
+from bicentennial.cooperation.models import OutboxMessage, Request
+from bicentennial.core.db import utcnow
+
+SOON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str  # acknowledge | deadline | overdue | access_request
+    request_id: int | None
+    text: str
+    due: datetime | None = None
+
+
+@dataclass
+class Awaiting:
+    items: list[Item] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def awaiting_action(*, session: Session, actor: User, now: datetime | None = None) -> Awaiting:
+    """Requests to acknowledge, deadlines near or passed, access asked of the actor's agency."""
+    now = now or utcnow()
+    out = Awaiting()
+    if not policy.can(actor, "records.write"):
+        return out
+    mine = select(Request).where(
+        (Request.receiving_agency_id == actor.agency_id) & Request.status.in_(("sent", "acknowledged", "in_progress"))
+    )
+    for request in session.scalars(mine.order_by(Request.sent_at)).unique():
+        out.items.extend(_request_items(request, now))
+    for asked in grants.pending_access_requests(session=session, actor=actor):
+        out.items.append(
+            Item(
+                "access_request",
+                None,
+                f"{asked.agency.code} asks to see {asked.record_type} {asked.record_id}: {asked.reason}",
+                asked.created_at,
+            )
+        )
+    return out
+
+
+def _request_items(request: Request, now: datetime) -> list[Item]:
+    kind = vocabulary.request_types()[request.type]
+    times = times_of(request)
+    label = f"#{request.id} {kind.label_en} from {request.owner_agency.code}: {request.subject}"
+    over = delays.overdue_days(times, now)
+    stage = times.open_stage()
+    start = request.sent_at if stage == "acknowledge" else request.acknowledged_at
+    limit = kind.deadline_days(stage)
+    due = (
+        start + timedelta(days=limit + (times.hold_total(now) if stage == "complete" else 0))
+        if start and limit
+        else None
+    )
+    if over is not None:
+        return [Item("overdue", request.id, f"{label} — overdue by {over:.0f} days", due)]
+    if request.status == "sent":
+        return [Item("acknowledge", request.id, f"{label} — to acknowledge", due)]
+    if due is not None and due - now <= timedelta(days=SOON_DAYS):
+        return [Item("deadline", request.id, f"{label} — due {due:%Y-%m-%d}", due)]
+    return []
+
+
+class Mailer(Protocol):
+    def deliver(self, *, session: Session, user: User, subject: str, body: str) -> None: ...
+
+
+class OutboxMailer:
+    """Default delivery: the message waits in the outbox table (an SMTP relay can drain it)."""
+
+    def deliver(self, *, session: Session, user: User, subject: str, body: str) -> None:
+        session.add(OutboxMessage(user_id=user.id, kind="digest", subject=subject, body=body))
+
+
+def send_digests(
+    *, session: Session, mailer: Mailer | None = None, now: datetime | None = None, folder: Path | None = None
+) -> int:
+    """One digest per active user with something awaiting; optionally also written to ``folder``."""
+    mailer = mailer or OutboxMailer()
+    now = now or utcnow()
+    sent = 0
+    for user in session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.username)):
+        waiting = awaiting_action(session=session, actor=user, now=now)
+        if not waiting.items:
+            continue
+        subject = f"Bicentennial: {len(waiting)} item(s) await you / {len(waiting)} pendiente(s) — {now:%Y-%m-%d}"
+        body = "\n".join(f"- [{i.kind}] {i.text}" for i in waiting.items) + "\n"
+        mailer.deliver(session=session, user=user, subject=subject, body=body)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"digest-{now:%Y-%m-%d}-{user.username}.txt").write_text(f"{subject}\n\n{body}", encoding="utf-8")
+        sent += 1
+    return sent
+
+
+def outbox(*, session: Session, actor: User, limit: int = 20) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(OutboxMessage.user_id == actor.id)
+    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+__all__ = ["AccessRequest", "Awaiting", "Item", "Mailer", "OutboxMailer", "awaiting_action", "send_digests"]

@@ -1,0 +1,55 @@
+"""CSV and JSON downloads with the same rows the screen shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from typing import Any
+
+from fastapi.responses import Response
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
+
+
+def rows_of(items: Iterable[Any]) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        row = asdict(item) if is_dataclass(item) and not isinstance(item, type) else dict(item)
+        out.append({k: _plain(v) for k, v in row.items()})
+    return out
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]], preamble: Iterable[str] = ()) -> str:
+    buffer = io.StringIO()
+    for line in preamble:  # notes such as handling codes travel with the file
+        buffer.write(f"# {line}\n")
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def download(rows: Sequence[Mapping[str, Any]], *, name: str, fmt: str, preamble: Iterable[str] = ()) -> Response:
+    if fmt == "csv":
+        return Response(
+            to_csv(rows, preamble),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    body = {"notes": list(preamble), "rows": rows}
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+    )
