@@ -23,9 +23,24 @@ SOON_DAYS = 3
 @dataclass(frozen=True)
 class Item:
     kind: str  # acknowledge | deadline | overdue | access_request
-    request_id: int | None
-    text: str
+    request_id: int | None  # the request concerned, or the access request's id
+    type: str  # request type, or the record type asked for
+    agency: str  # the other agency
+    subject: str  # request subject, or the reason access is asked
     due: datetime | None = None
+    days_over: float | None = None
+
+    @property
+    def text(self) -> str:
+        """Plain-language line for digests (pages compose their own, translated)."""
+        if self.kind == "access_request":
+            return f"{self.agency} asks to see {self.type} {self.request_id}: {self.subject}"
+        tail = {
+            "overdue": f"overdue by {self.days_over or 0:.0f} days",
+            "acknowledge": "to acknowledge",
+            "deadline": f"due {self.due:%Y-%m-%d}" if self.due else "due soon",
+        }[self.kind]
+        return f"#{self.request_id} {self.type} from {self.agency}: {self.subject} — {tail}"
 
 
 @dataclass
@@ -47,13 +62,12 @@ def awaiting_action(*, session: Session, actor: User, now: datetime | None = Non
     )
     for request in session.scalars(mine.order_by(Request.sent_at)).unique():
         out.items.extend(_request_items(request, now))
+    rank = {"overdue": 0, "acknowledge": 1, "deadline": 2}
+    out.items.sort(key=lambda i: (rank.get(i.kind, 3), i.due or now))
     for asked in grants.pending_access_requests(session=session, actor=actor):
         out.items.append(
             Item(
-                "access_request",
-                None,
-                f"{asked.agency.code} asks to see {asked.record_type} {asked.record_id}: {asked.reason}",
-                asked.created_at,
+                "access_request", asked.record_id, asked.record_type, asked.agency.code, asked.reason, asked.created_at
             )
         )
     return out
@@ -62,22 +76,19 @@ def awaiting_action(*, session: Session, actor: User, now: datetime | None = Non
 def _request_items(request: Request, now: datetime) -> list[Item]:
     kind = vocabulary.request_types()[request.type]
     times = times_of(request)
-    label = f"#{request.id} {kind.label_en} from {request.owner_agency.code}: {request.subject}"
-    over = delays.overdue_days(times, now)
     stage = times.open_stage()
     start = request.sent_at if stage == "acknowledge" else request.acknowledged_at
     limit = kind.deadline_days(stage)
-    due = (
-        start + timedelta(days=limit + (times.hold_total(now) if stage == "complete" else 0))
-        if start and limit
-        else None
-    )
+    pause = times.hold_total(now) if stage == "complete" else 0
+    due = start + timedelta(days=limit + pause) if start and limit else None
+    over = delays.overdue_days(times, now)
+    fields = (request.id, request.type, request.owner_agency.code, request.subject, due)
     if over is not None:
-        return [Item("overdue", request.id, f"{label} — overdue by {over:.0f} days", due)]
+        return [Item("overdue", *fields, days_over=over)]
     if request.status == "sent":
-        return [Item("acknowledge", request.id, f"{label} — to acknowledge", due)]
+        return [Item("acknowledge", *fields)]
     if due is not None and due - now <= timedelta(days=SOON_DAYS):
-        return [Item("deadline", request.id, f"{label} — due {due:%Y-%m-%d}", due)]
+        return [Item("deadline", *fields)]
     return []
 
 

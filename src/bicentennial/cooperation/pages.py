@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from bicentennial.access import grants, records
 from bicentennial.access import service as access
 from bicentennial.cooperation import analytics, charts, evidence, notifications, vocabulary
 from bicentennial.cooperation import service as coop
+from bicentennial.cooperation.delays import Summary
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import N_, gettext_for
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
@@ -51,24 +53,37 @@ def _vocab() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Headline:
+    type: vocabulary.RequestType
+    close: Summary | None
+    acknowledge: Summary | None
+
+
+def headlines(board: analytics.Dashboard) -> list[Headline]:
+    """Extradition and visa delays lead the page: the accord's sore points."""
+    found = {(s.group, s.measure): s for s in board.by_type}
+    return [
+        Headline(t, found.get((t.code, "close")), found.get((t.code, "acknowledge")))
+        for t in vocabulary.request_types().values()
+        if t.headline
+    ]
+
+
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, session: DbSession, user: PageUser) -> Response:
     board = analytics.dashboard(session=session, actor=user)
-    _ = gettext_for(language(request))
-    headline = [
-        s
-        for s in board.by_type
-        if vocabulary.request_types().get(s.group, None) and vocabulary.request_types()[s.group].headline
-    ]
+    lang = language(request)
+    _ = gettext_for(lang)
     return render(
         request,
         "cooperation/overview.html",
         board=board,
-        headline=headline,
+        headline=headlines(board),
         waiting=notifications.awaiting_action(session=session, actor=user),
-        chart_types=charts.delays_by_type(board, _, language(request)),
-        **_vocab(),
+        chart_types=charts.delays_by_type(board, _, lang),
         sources=[_("Bicentennial request records")],
+        **_vocab(),
     )
 
 
@@ -289,6 +304,7 @@ def delays_page(request: Request, session: DbSession, user: PageUser, type: str 
     board = analytics.dashboard(session=session, actor=user, where=coop.RequestFilter(type=type or None))
     lang = language(request)
     _ = gettext_for(lang)
+    kinds = vocabulary.request_types()
     return render(
         request,
         "cooperation/delays.html",
@@ -296,6 +312,9 @@ def delays_page(request: Request, session: DbSession, user: PageUser, type: str 
         selected=type,
         chart_types=charts.delays_by_type(board, _, lang),
         chart_trend=charts.trend(board, _, lang),
+        type_name=lambda code: kinds[code].label(lang) if code in kinds else code,
+        stage_name=_,
+        plain=str,
         sources=[_("Bicentennial request records")],
         **_vocab(),
     )

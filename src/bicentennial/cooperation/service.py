@@ -72,6 +72,7 @@ def create_request(*, session: Session, actor: User, draft: RequestDraft, synthe
         owner_agency_id=actor.agency_id,
         created_by_id=actor.id,
         status="draft",
+        hold_days=0.0,
         synthetic=synthetic,
     )
     session.add(request)

@@ -14,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 PALETTE = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 
 
-@router.get("/static/vendor/plotly.min.js")
+@router.get("/vendor/plotly.min.js")
 def plotly_js() -> FileResponse:
     path = Path(str(resources.files("plotly").joinpath("package_data", "plotly.min.js")))
     return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
@@ -27,7 +27,7 @@ def layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> str:
         xaxis_title=x,
         yaxis_title=y,
         template="plotly_white",
-        height=340,
+        height=360,
         margin={"l": 60, "r": 20, "t": 50, "b": 80},
         legend={"orientation": "h", "y": -0.25},
         font={"family": "system-ui, sans-serif", "size": 12},

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bicentennial.access import credentials
-from bicentennial.cooperation import notifications
+from bicentennial.cooperation import notifications, vocabulary
 from bicentennial.core.errors import NotFound
 from bicentennial.core.i18n import N_, SUPPORTED
 from bicentennial.geo import service as geo
@@ -88,6 +88,7 @@ def home(request: Request, user: PageUser, session: DbSession) -> Response:
         "home.html",
         counts=counts,
         waiting=notifications.awaiting_action(session=session, actor=user),
+        types=vocabulary.request_types(),
         sources=["INEGI, Censo de Población y Vivienda 2020", "US Census Bureau (us-atlas)"],
     )
 

@@ -1,0 +1,93 @@
+"""Render the main pages in headless Chromium, in English and Spanish, for a visual check.
+
+    python scripts/screenshots.py [--out screenshots]
+
+Uses a throw-away SQLite database with synthetic requests; never touches your data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from bicentennial.access import service as access
+from bicentennial.bootstrap import seed_reference_data
+from bicentennial.cooperation import demo
+from bicentennial.core.config import Settings
+from bicentennial.core.db import Database
+from bicentennial.core.migrate import upgrade
+from bicentennial.web.app import create_app
+
+PASSWORD = "screenshot password"
+PAGES = [
+    "/",
+    "/cooperation",
+    "/cooperation/requests",
+    "/cooperation/requests/1",
+    "/cooperation/delays",
+    "/cooperation/access",
+    "/cooperation/requests/new",
+    "/admin/audit",
+    "/account",
+]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser.add_argument("--user", default="fgr.admin")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    db = Database.from_url(f"sqlite:///{tmp / 'shots.sqlite3'}")
+    upgrade(db.engine)
+    with db.session() as s:
+        seed_reference_data(session=s)
+        for name, agency, role in [("fgr.admin", "FGR", "agency_admin"), ("dea.admin", "DEA", "agency_admin")]:
+            access.create_user(session=s, spec=access.NewUser(name, agency, role, name), password=PASSWORD, actor=None)
+        demo.generate(session=s, count=400, seed=7)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(data_dir=tmp), db), port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=FLAGS)
+        for lang in ("en", "es"):
+            page = browser.new_context(locale=lang, viewport={"width": 1280, "height": 900}).new_page()
+            page.goto(base + "/login")
+            page.fill("#username", args.user)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            for path in PAGES:
+                page.goto(base + path)
+                page.wait_for_timeout(400)
+                name = path.strip("/").replace("/", "-") or "home"
+                page.screenshot(path=str(args.out / f"{name}-{lang}.png"), full_page=True)
+        browser.close()
+    server.should_exit = True
+    print(f"screenshots in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
