@@ -74,6 +74,8 @@ def _check(entry: Mapping[str, Any], position: int, prev: str) -> str:
         )
     if entry.get("prev_hash") != prev:
         return "prev_hash does not match the entry before it (entry deleted, inserted or reordered)"
+    if entry.get("redacted") is True and set(entry) <= REDACTED_FIELDS:
+        return ""  # another agency's entry: only its links are shown, and they must hold
     if entry.get("hash") != entry_hash(entry):
         return "hash does not match the entry's content (entry edited)"
     return ""

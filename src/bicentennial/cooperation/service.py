@@ -78,6 +78,7 @@ def create_request(*, session: Session, actor: User, draft: RequestDraft, synthe
     session.add(request)
     session.flush()
     request.history.append(RequestTransition(to_status="draft", by_user_id=actor.id, by_agency_id=actor.agency_id))
+    session.flush()
     audit.record(
         session,
         events.RecordCreated(
