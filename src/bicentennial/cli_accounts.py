@@ -34,6 +34,9 @@ def users_create(
     agency: Annotated[str, typer.Option(help="Agency code, e.g. SSPC or DEA.")],
     role: Annotated[str, typer.Option(help="viewer, analyst, agency_admin or system_admin.")] = "viewer",
     name: Annotated[str, typer.Option(help="Display name.")] = "",
+    clearance: Annotated[
+        str, typer.Option(help="Highest sensitivity the user may read: basic, restricted or confidential.")
+    ] = "restricted",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -42,7 +45,7 @@ def users_create(
     password = _password(password_stdin)
     with unit_of_work() as session:
         user = access.create_user(
-            session=session, spec=access.NewUser(username, agency, role, name), password=password, actor=None
+            session=session, spec=access.NewUser(username, agency, role, name, clearance), password=password, actor=None
         )
         err.print(f"Created {user.username} ({user.agency.code}, {user.role}).")
 

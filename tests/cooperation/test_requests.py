@@ -99,3 +99,32 @@ def test_bad_drafts_are_refused(people) -> None:
         ]:
             with pytest.raises(InvalidInput, match=field):
                 coop.create_request(session=s, actor=actor, draft=draft)
+
+
+def test_clearance_limits_reads_even_inside_the_owning_agency(people) -> None:
+    from bicentennial.access import service as access
+    from tests.conftest import PASSWORD
+
+    with people.session() as s:
+        access.create_user(
+            session=s,
+            spec=access.NewUser("dea.basic", "DEA", "analyst", clearance="basic"),
+            password=PASSWORD,
+            actor=None,
+        )
+        secret = coop.create_request(
+            session=s,
+            actor=user(s, "dea.analyst"),
+            draft=coop.RequestDraft("joint_operation", "CBP", "Controlled delivery", sensitivity="confidential"),
+        )
+        with pytest.raises(NotFound):  # the author's own clearance (restricted) is below the record's
+            coop.get_request(session=s, actor=user(s, "dea.analyst"), request_id=secret.id)
+        routine = coop.create_request(
+            session=s,
+            actor=user(s, "dea.analyst"),
+            draft=coop.RequestDraft("joint_operation", "CBP", "Liaison meeting", sensitivity="restricted"),
+        )
+        with pytest.raises(NotFound):
+            coop.get_request(session=s, actor=user(s, "dea.basic"), request_id=routine.id)
+        total, _ = coop.list_requests(session=s, actor=user(s, "dea.basic"))
+        assert total == 0

@@ -39,7 +39,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from bicentennial.web.app import create_app
 
     data = tmp_path_factory.mktemp("browser")
-    db = Database.from_url(f"sqlite:///{data / 'e2e.sqlite3'}")
+    url = f"sqlite:///{data / 'e2e.sqlite3'}"
+    db = Database.from_url(url)
     upgrade(db.engine)
     with db.session() as s:
         seed_reference_data(session=s)
@@ -54,6 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 20
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
+    SERVER_DB[f"http://127.0.0.1:{port}"] = url
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
@@ -110,3 +112,59 @@ def test_sign_in_switch_language_and_sign_out(server: str, browser) -> None:  # 
     page.goto(server + "/")
     assert "/login" in page.url  # the session is gone
     context.close()
+
+
+def test_request_send_grant_and_acknowledge_in_the_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.core.db import Database
+
+    db = Database.from_url(server_db_url(server))
+    make_user(db, "dea.agent", "DEA", "analyst")
+    make_user(db, "fgr.agent", "FGR", "analyst")
+    page = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(server + "/login")
+    page.get_by_label("Username").fill("dea.agent")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(server + "/cooperation/requests/new")
+    page.get_by_label("Type").select_option("extradition")
+    page.get_by_label("Receiving agency").select_option("FGR")
+    page.get_by_label("Subject").fill("Extradition of a fentanyl broker")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_url("**/cooperation/requests/*")
+    page.get_by_role("button", name="Sent").click()
+    assert page.locator(".facts .status").inner_text() == "Sent"
+    page.get_by_text("Grant access…").click()
+    page.get_by_label("Agency", exact=True).select_option("SSPC")
+    page.get_by_label("Until (inclusive)").fill("2099-01-01")
+    page.get_by_role("button", name="Grant", exact=True).click()
+    assert page.get_by_role("alert").is_visible()  # more than a year ahead: refused, with the reason shown
+    page.get_by_text("Grant access…").click()
+    page.get_by_label("Agency", exact=True).select_option("SSPC")
+    page.get_by_label("Until (inclusive)").fill(soon())
+    page.get_by_role("button", name="Grant", exact=True).click()
+    assert page.locator("#grants tbody tr").first.inner_text().startswith("SSPC")
+    shot(page, "request-detail-en")
+    url = page.url
+    page.get_by_role("button", name="Sign out").click()
+
+    page.get_by_label("Username").fill("fgr.agent")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server + "/")
+    assert page.get_by_text("Extradition of a fentanyl broker").first.is_visible()  # awaiting action on home
+    page.goto(url)
+    page.get_by_role("button", name="Acknowledged").click()
+    assert page.locator(".facts .status").inner_text() == "Acknowledged"
+
+
+def soon() -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+
+
+def server_db_url(server: str) -> str:
+    return SERVER_DB[server]
+
+
+SERVER_DB: dict[str, str] = {}

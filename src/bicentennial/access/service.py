@@ -89,6 +89,7 @@ class NewUser:
     agency: str
     role: str
     display_name: str = ""
+    clearance: str = "restricted"  # highest sensitivity level the user may read
 
 
 def validate_password(password: str) -> None:
@@ -103,6 +104,8 @@ def create_user(*, session: Session, spec: NewUser, password: str, actor: User |
         raise InvalidInput(N_("Username: 2–63 lower-case letters, digits, dots, dashes or underscores"))
     if spec.role not in policy.roles():
         raise InvalidInput(f"Role: unknown role {spec.role!r} (one of {', '.join(policy.roles())})")
+    if spec.clearance not in ("basic", "restricted", "confidential"):
+        raise InvalidInput(f"Clearance: {spec.clearance!r} is not one of basic, restricted, confidential")
     agency = get_agency(session=session, code=spec.agency)
     if actor is not None:
         _check_may_manage(actor, agency.id, spec.role)
@@ -114,6 +117,7 @@ def create_user(*, session: Session, spec: NewUser, password: str, actor: User |
         display_name=spec.display_name.strip(),
         agency=agency,
         role=spec.role,
+        clearance=spec.clearance,
         password_hash=security.hash_password(password),
     )
     session.add(user)
@@ -124,7 +128,7 @@ def create_user(*, session: Session, spec: NewUser, password: str, actor: User |
             actor=actor.username if actor else None,
             agency=actor.agency.code if actor else None,
             target=f"user:{username}",
-            fields={"agency": agency.code, "role": spec.role},
+            fields={"agency": agency.code, "role": spec.role, "clearance": spec.clearance},
         ),
     )
     return user

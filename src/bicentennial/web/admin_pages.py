@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bicentennial.access import policy
+from bicentennial.access import policy, records
 from bicentennial.access import service as access
 from bicentennial.audit import service as audit
 from bicentennial.core.errors import BicentennialError
@@ -29,6 +29,7 @@ def _users_page(request: Request, session: DbSession, user: PageUser, status: in
         users=access.list_users(session=session, actor=user),
         agencies=agencies,
         roles=policy.roles(),
+        sensitivity=records.vocabulary()["sensitivity"],
         **extra,
     )
 
@@ -47,6 +48,7 @@ def create_user(
     display_name: Annotated[str, Form()] = "",
     agency: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "viewer",
+    clearance: Annotated[str, Form()] = "restricted",
     password: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -55,7 +57,7 @@ def create_user(
         with session.begin_nested():
             access.create_user(
                 session=session,
-                spec=access.NewUser(username, agency, role, display_name),
+                spec=access.NewUser(username, agency, role, display_name, clearance),
                 password=password,
                 actor=user,
             )
@@ -66,7 +68,13 @@ def create_user(
             user,
             status=exc.status,
             error=exc.message,
-            form={"username": username, "display_name": display_name, "agency": agency, "role": role},
+            form={
+                "username": username,
+                "display_name": display_name,
+                "agency": agency,
+                "role": role,
+                "clearance": clearance,
+            },
         )
     return RedirectResponse("/admin/users?created=" + username.strip().lower(), status_code=303)
 

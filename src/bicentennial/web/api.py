@@ -53,7 +53,7 @@ def users(user: ApiUser, session: DbSession, agency: str | None = None) -> list[
 
 @router.post("/users", response_model=UserRead, status_code=201, tags=["accounts"])
 def create_user(body: UserCreate, user: ApiUser, session: DbSession) -> UserRead:
-    spec = access.NewUser(body.username, body.agency, body.role, body.display_name)
+    spec = access.NewUser(body.username, body.agency, body.role, body.display_name, body.clearance)
     return UserRead.of(access.create_user(session=session, spec=spec, password=body.password, actor=user))
 
 

@@ -38,6 +38,7 @@ class UserRead(BaseModel):
     agency: str
     country: str
     role: str
+    clearance: str
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
@@ -50,6 +51,7 @@ class UserRead(BaseModel):
             agency=user.agency.code,
             country=user.agency.country,
             role=user.role,
+            clearance=user.clearance,
             is_active=user.is_active,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
@@ -61,6 +63,7 @@ class UserCreate(BaseModel):
     agency: str
     role: str = "viewer"
     display_name: str = ""
+    clearance: str = "restricted"
     password: str = Field(min_length=1)
 
 
