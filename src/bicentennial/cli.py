@@ -158,6 +158,7 @@ def setup() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (use several on a shared server).")] = 1,
 ) -> None:
     """Serve the web app and the API."""
     import uvicorn
@@ -167,10 +168,16 @@ def serve(
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     _check_port_free(host, port)
-    web = create_app(settings, database())
+    db = database()  # fail here, with one clear line, if the database is unreachable or behind the code
+    settings.signing_key()  # create the key file once, before worker processes read it
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104  only picks the URL to print
     err.print(f"Bicentennial is serving on [bold]http://{shown}:{port}[/bold] (Ctrl+C to stop)", highlight=False)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    if workers > 1:
+        uvicorn.run(
+            "bicentennial.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
+    else:
+        uvicorn.run(create_app(settings, db), host=host, port=port, log_level="warning")
 
 
 def _check_port_free(host: str, port: int) -> None:

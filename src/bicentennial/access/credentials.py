@@ -52,7 +52,7 @@ def authenticate(
             user.failed_logins = 0
             audit.record(
                 session,
-                events.AccountLocked(actor=user.username, agency=user.agency.code, until=user.locked_until.isoformat()),
+                events.AccountLocked(**events.by(user), until=user.locked_until.isoformat()),
             )
     if reason:
         audit.record(
@@ -63,7 +63,7 @@ def authenticate(
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
-    audit.record(session, events.SignIn(actor=user.username, agency=user.agency.code, channel=channel))
+    audit.record(session, events.SignIn(**events.by(user), channel=channel))
     return user
 
 

@@ -60,8 +60,7 @@ def create_grant(*, session: Session, actor: User, ref: str, terms: GrantTerms) 
     audit.record(
         session,
         events.GrantCreated(
-            actor=actor.username,
-            agency=actor.agency.code,
+            **events.by(actor),
             target=record.ref,
             owner=actor.agency.code,
             grantee=grantee.code,
@@ -98,8 +97,7 @@ def revoke_grant(*, session: Session, actor: User, grant_id: int) -> Grant:
         audit.record(
             session,
             events.GrantRevoked(
-                actor=actor.username,
-                agency=actor.agency.code,
+                **events.by(actor),
                 target=f"{grant.record_type}:{grant.record_id}",
                 owner=actor.agency.code,
                 grantee=grant.agency.code,
@@ -144,9 +142,7 @@ def ask_for_access(*, session: Session, actor: User, ref: str, reason: str) -> N
     owner = session.get(Agency, record.owner_agency_id)
     audit.record(
         session,
-        events.AccessRequested(
-            actor=actor.username, agency=actor.agency.code, target=record.ref, owner=owner.code if owner else None
-        ),
+        events.AccessRequested(**events.by(actor), target=record.ref, owner=owner.code if owner else None),
     )
 
 
@@ -177,9 +173,7 @@ def decide_access_request(
     asked.status, asked.decided_at, asked.decided_by_id = ("approved" if approve else "denied"), utcnow(), actor.id
     audit.record(
         session,
-        events.AccessRequestDecided(
-            actor=actor.username, agency=actor.agency.code, target=ref, owner=actor.agency.code, decision=asked.status
-        ),
+        events.AccessRequestDecided(**events.by(actor), target=ref, owner=actor.agency.code, decision=asked.status),
     )
     return asked
 

@@ -174,8 +174,7 @@ def note_reads(session: Session, user: User, seen: list[tuple[Any, Via]], *, det
         audit.record(
             session,
             events.RecordRead(
-                actor=user.username,
-                agency=user.agency.code,
+                **events.by(user),
                 target=record.ref,
                 owner=owner_code,
                 reader_country=user.agency.country,

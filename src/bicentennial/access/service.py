@@ -76,9 +76,7 @@ def create_agency(*, session: Session, actor: User, code: str, country: str, nam
     session.flush()
     audit.record(
         session,
-        events.RecordCreated(
-            actor=actor.username, agency=actor.agency.code, target=f"agency:{code}", fields={"country": country}
-        ),
+        events.RecordCreated(**events.by(actor), target=f"agency:{code}", fields={"country": country}),
     )
     return agency
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,6 +19,24 @@ class Event:
         for common in ("actor", "agency", "target", "owner"):
             data.pop(common)
         return data
+
+
+class HasAgency(Protocol):
+    code: str
+
+
+class Acting(Protocol):
+    """Any user-like object: a username and an agency with a code."""
+
+    username: str
+
+    @property
+    def agency(self) -> HasAgency: ...
+
+
+def by(user: Acting) -> dict[str, str]:
+    """The ``actor`` and ``agency`` fields of an event done by ``user``."""
+    return {"actor": user.username, "agency": user.agency.code}
 
 
 @dataclass(frozen=True, kw_only=True)

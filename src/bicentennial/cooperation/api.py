@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from bicentennial.access import grants, records
+from bicentennial.access.models import User
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.cooperation import analytics, evidence, notifications
@@ -63,9 +66,7 @@ def export_requests(
     data = [RequestRead.of(r).model_dump(exclude={"history", "attachments", "allowed_moves"}) for r in shareable]
     audit.record(
         session,
-        events.RecordsExported(
-            actor=user.username, agency=user.agency.code, record_type="request", count=len(data), format=format
-        ),
+        events.RecordsExported(**events.by(user), record_type="request", count=len(data), format=format),
     )
     notes = [
         f"Bicentennial requests exported by {user.username} ({user.agency.code})",
@@ -127,13 +128,18 @@ def attach(
 
 @router.get("/attachments/{attachment_id}", response_class=Response)
 def download_attachment(attachment_id: int, user: ApiUser, session: DbSession) -> Response:
+    return attachment_response(session, user, attachment_id)
+
+
+def attachment_response(session: Session, user: User, attachment_id: int) -> Response:
+    """The file as uploaded, with its SHA-256 and the handling rules that travel with it."""
     item = evidence.get_attachment(session=session, actor=user, attachment_id=attachment_id)
     request = item.request
     return Response(
         item.content,
         media_type=item.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{item.filename}"',
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item.filename)}",
             "X-Content-SHA256": item.sha256,
             "X-Handling-Code": request.handling_code,
             "X-Court-Use-Permitted": "yes" if records.may_use_in_court(session, user, request) else "no",

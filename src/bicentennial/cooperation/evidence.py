@@ -67,8 +67,7 @@ def attach(
     audit.record(
         session,
         events.RecordCreated(
-            actor=actor.username,
-            agency=actor.agency.code,
+            **events.by(actor),
             target=f"attachment:{item.id}",
             owner=request.owner_agency.code,
             fields={"request": request.id, "sha256": digest, "size": len(content)},
@@ -119,8 +118,7 @@ def add_custody(
     audit.record(
         session,
         events.RecordUpdated(
-            actor=actor.username,
-            agency=actor.agency.code,
+            **events.by(actor),
             target=f"attachment:{item.id}",
             owner=item.request.owner_agency.code,
             changes={"custody": action, "sha256_verified": verified},

@@ -14,6 +14,7 @@ from bicentennial.access import grants, records
 from bicentennial.access import service as access
 from bicentennial.cooperation import analytics, charts, evidence, notifications, vocabulary
 from bicentennial.cooperation import service as coop
+from bicentennial.cooperation.api import attachment_response
 from bicentennial.cooperation.delays import Summary
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import N_, gettext_for
@@ -225,16 +226,7 @@ def upload(
 
 @router.get("/attachments/{attachment_id}")
 def download(attachment_id: int, session: DbSession, user: PageUser) -> Response:
-    item = evidence.get_attachment(session=session, actor=user, attachment_id=attachment_id)
-    return Response(
-        item.content,
-        media_type=item.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{item.filename}"',
-            "X-Content-SHA256": item.sha256,
-            "X-Handling-Code": item.request.handling_code,
-        },
-    )
+    return attachment_response(session, user, attachment_id)
 
 
 @router.post("/attachments/{attachment_id}/custody")

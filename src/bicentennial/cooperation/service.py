@@ -82,8 +82,7 @@ def create_request(*, session: Session, actor: User, draft: RequestDraft, synthe
     audit.record(
         session,
         events.RecordCreated(
-            actor=actor.username,
-            agency=actor.agency.code,
+            **events.by(actor),
             target=request.ref,
             owner=actor.agency.code,
             fields={"type": kind.code, "receiving_agency": receiving.code, "handling_code": draft.handling_code},
@@ -203,8 +202,7 @@ def transition(
     audit.record(
         session,
         events.RequestTransitioned(
-            actor=actor.username,
-            agency=actor.agency.code,
+            **events.by(actor),
             target=request.ref,
             owner=request.owner_agency.code,
             from_status=previous,
