@@ -97,6 +97,29 @@ def build_mx_states(shared: Path) -> None:
             w.writerow([g["id"], f"{lon:.6f}", f"{lat:.6f}"])
 
 
+def build_us_states_geojson(shared: Path) -> None:
+    """US states as GeoJSON (Plotly draws choropleths from GeoJSON, not TopoJSON)."""
+    topology = json.loads((shared / "us/counties-10m.json").read_text())
+    arcs = decode_arcs(topology)
+    features = []
+    for g in topology["objects"]["states"]["geometries"]:
+        polygons = g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]]
+        coords = [
+            [[[round(x, 4), round(y, 4)] for x, y in ring_points(ring, arcs)] for ring in poly] for poly in polygons
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"us:{g['id']}",
+                "properties": {"name": g["properties"]["name"]},
+                "geometry": {"type": "MultiPolygon", "coordinates": coords},
+            }
+        )
+    (OUT / "us_states.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=HERE.parent / "shared")
@@ -107,6 +130,8 @@ def main() -> None:
     shutil.copytree(geo / "licenses", OUT / "licenses", dirs_exist_ok=True)
     build_us(geo)
     build_mx_states(geo)
+    build_us_states_geojson(geo)
+    shutil.copyfile(geo / "mx/mx_estados_inegi_mxmaps.geojson", OUT / "mx_estados.geojson")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,10 @@ from bicentennial.web.app import create_app
 PASSWORD = "screenshot password"
 PAGES = [
     "/",
+    "/outcomes",
+    "/outcomes/indicators/mx_homicide_rate",
+    "/outcomes/indicators/us_overdose_deaths",
+    "/outcomes/imports",
     "/cooperation",
     "/cooperation/requests",
     "/cooperation/requests/1",

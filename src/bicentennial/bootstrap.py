@@ -11,6 +11,7 @@ from bicentennial.access import service as access
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.geo import service as geo
+from bicentennial.outcomes import store as outcomes
 
 Progress = Callable[[int, int], None]
 
@@ -19,14 +20,16 @@ Progress = Callable[[int, int], None]
 class SeedReport:
     agencies: int
     areas: int
+    observations: int = 0
 
 
 def seed_reference_data(*, session: Session, progress: Progress | None = None) -> SeedReport:
     """Countries, agencies and areas; idempotent."""
     agencies = access.seed_agencies(session=session)
     areas = geo.load_reference_areas(session=session, progress=progress)
+    observations = outcomes.load_reference(session=session)
     if agencies:
         audit.record(session, events.ReferenceDataLoaded(dataset="agencies", rows=agencies))
     if areas:
         audit.record(session, events.ReferenceDataLoaded(dataset="areas", rows=areas))
-    return SeedReport(agencies, areas)
+    return SeedReport(agencies, areas, observations)

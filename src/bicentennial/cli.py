@@ -123,9 +123,20 @@ def seed(as_json: JsonFlag = False) -> None:
     with unit_of_work() as session, progress_bar("Loading areas") as progress:
         report = seed_reference_data(session=session, progress=progress)
     if as_json:
-        print(json.dumps({"agencies_added": report.agencies, "areas_added": report.areas}))
+        print(
+            json.dumps(
+                {
+                    "agencies_added": report.agencies,
+                    "areas_added": report.areas,
+                    "observations_added": report.observations,
+                }
+            )
+        )
     else:
-        err.print(f"Reference data: {report.agencies} agencies and {report.areas} areas added.")
+        err.print(
+            f"Reference data: {report.agencies} agencies, {report.areas} areas and "
+            f"{report.observations} observations added."
+        )
 
 
 @app.command()
@@ -143,7 +154,7 @@ def setup() -> None:
         created = access.ensure_first_admin(session=session, agency=settings.first_admin_agency)
     err.print(
         f"Database ready ({settings.resolved_database_url.split('@')[-1]}); "
-        f"{report.agencies} agencies and {report.areas} areas added."
+        f"{report.agencies} agencies, {report.areas} areas and {report.observations} observations added."
     )
     if created:
         username, password = created
@@ -216,3 +227,4 @@ def read_text_file(path: Path) -> Iterator[str]:
 
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
 from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest
+from bicentennial.outcomes import cli as outcomes_cli  # noqa: E402,F401  registers the outcomes commands

@@ -5,6 +5,7 @@ from bicentennial.audit.models import AuditEntry
 from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMessage, Request, RequestTransition
 from bicentennial.core.db import Base
 from bicentennial.geo.models import Area, AreaPopulation
+from bicentennial.outcomes.models import ImportBatch, ObservationRow, Population
 
 metadata = Base.metadata
 
@@ -19,7 +20,10 @@ __all__ = [
     "Country",
     "CustodyEntry",
     "Grant",
+    "ImportBatch",
+    "ObservationRow",
     "OutboxMessage",
+    "Population",
     "Request",
     "RequestTransition",
     "User",

@@ -116,7 +116,7 @@ def test_users_tokens_and_audit_round_trip(installed: dict[str, str], tmp_path: 
 
     lines = export.read_text().splitlines()
     tampered = tmp_path / "tampered.jsonl"
-    tampered.write_text("\n".join([*lines[:3], lines[3].replace('"FGR"', '"DEA"', 1), *lines[4:]]) + "\n")
+    tampered.write_text("\n".join([*lines[:3], json.dumps({**json.loads(lines[3]), "actor": "mallory"}), *lines[4:]]) + "\n")
     bad = run(["audit", "verify", str(tampered)], env)
     assert bad.returncode == 1 and "line 4" in bad.stdout
     reordered = tmp_path / "reordered.jsonl"
@@ -126,7 +126,7 @@ def test_users_tokens_and_audit_round_trip(installed: dict[str, str], tmp_path: 
 
 def test_seed_is_idempotent(installed: dict[str, str]) -> None:
     result = run(["seed", "--json"], installed)
-    assert json.loads(result.stdout) == {"agencies_added": 0, "areas_added": 0}
+    assert json.loads(result.stdout) == {"agencies_added": 0, "areas_added": 0, "observations_added": 0}
 
 
 @pytest.mark.postgres

@@ -53,3 +53,7 @@ def download(rows: Sequence[Mapping[str, Any]], *, name: str, fmt: str, preamble
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
     )
+
+
+def json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_plain)

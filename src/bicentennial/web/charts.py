@@ -20,26 +20,16 @@ def plotly_js() -> FileResponse:
     return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def layout(fig: go.Figure, *, title: str, x: str, y: str, source: str) -> str:
-    """Every chart says what it shows, its unit and its source."""
+def layout(fig: go.Figure, *, title: str, x: str, y: str, source: str, height: int = 380) -> str:
+    """Every chart says what it shows, its unit and its source (under the title, where nothing covers it)."""
     fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}},
+        title={"text": f"{title}<br><sup>{source}</sup>", "x": 0, "font": {"size": 15}},
         xaxis_title=x,
         yaxis_title=y,
         template="plotly_white",
-        height=360,
-        margin={"l": 60, "r": 20, "t": 50, "b": 80},
-        legend={"orientation": "h", "y": -0.25},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        legend={"orientation": "h", "y": -0.15},
         font={"family": "system-ui, sans-serif", "size": 12},
-    )
-    fig.add_annotation(
-        text=source,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.32,
-        showarrow=False,
-        font={"size": 10, "color": "#4d5560"},
-        xanchor="left",
     )
     return str(fig.to_json())

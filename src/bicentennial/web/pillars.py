@@ -32,6 +32,7 @@ PILLARS: tuple[Pillar, ...] = (
         "Resultados",
         "Results framework and scorecard from official SESNSP, INEGI, CDC and CBP data.",
         "Marco de resultados y tablero con datos oficiales de SESNSP, INEGI, CDC y CBP.",
+        available=True,
     ),
     Pillar(
         "hotspots",
