@@ -9,14 +9,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from bicentennial.access import service as access
 from bicentennial.bootstrap import seed_reference_data
+from bicentennial.core import security
 from bicentennial.core.config import Settings
 from bicentennial.core.db import Database, make_engine
 from bicentennial.core.migrate import upgrade
+
+# Tests hash hundreds of passwords; a cheap argon2 profile keeps them fast. The product keeps
+# the library's RFC 9106 profile; CLI tests run in subprocesses and use it.
+security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 PG_URL = os.environ.get("BICENTENNIAL_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)] if PG_URL else ["sqlite"]

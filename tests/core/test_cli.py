@@ -116,7 +116,8 @@ def test_users_tokens_and_audit_round_trip(installed: dict[str, str], tmp_path: 
 
     lines = export.read_text().splitlines()
     tampered = tmp_path / "tampered.jsonl"
-    tampered.write_text("\n".join([*lines[:3], json.dumps({**json.loads(lines[3]), "actor": "mallory"}), *lines[4:]]) + "\n")
+    forged = json.dumps({**json.loads(lines[3]), "actor": "mallory"})
+    tampered.write_text("\n".join([*lines[:3], forged, *lines[4:]]) + "\n")
     bad = run(["audit", "verify", str(tampered)], env)
     assert bad.returncode == 1 and "line 4" in bad.stdout
     reordered = tmp_path / "reordered.jsonl"

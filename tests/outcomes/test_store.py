@@ -118,3 +118,42 @@ def test_framework_errors_name_file_indicator_and_field() -> None:
         fw_module.load_text(text, "framework.yaml")
     with pytest.raises(ConfigError, match=r"framework.yaml, line \d+, column \d+: not valid YAML"):
         fw_module.load_text("goals:\n  - id: [unclosed\n", "framework.yaml")
+
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "outcomes"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "IDVFC_NM_dic25.csv",
+        "IDEFC_NM_dic2020.csv",
+        "IDM_NM_sep25.csv",
+        "DEFUN20.dbf",
+        "conjunto_de_datos_defunciones_registradas_2022.csv",
+        "VSRR_Provisional_Drug_Overdose_Death_Counts.csv",
+        "nationwide-drugs-fy23-fy26-jul.csv",
+    ],
+)
+def test_every_fixture_format_lands_in_the_store(session, name: str) -> None:
+    report = store.import_file(session=session, path=DATA / name, actor="tester")
+    assert report.added > 0 and not report.skipped
+    assert store.import_file(session=session, path=DATA / name).duplicate
+
+
+def test_sesnsp_cut_is_the_vintage(session) -> None:
+    store.import_file(session=session, path=DATA / "IDVFC_NM_dic25.csv")
+    points = store.series(session=session, indicator="mx_homicide_victims_sesnsp", area="mx:30")
+    monthly = [p for p in points if len(p.period) == 7]
+    assert monthly and {p.vintage for p in monthly} == {"2025-12"} and monthly[0].published_on == "2026-01-20"
+
+
+def test_cbp_months_add_up_to_fiscal_years() -> None:
+    from bicentennial.outcomes.framework import framework
+    from bicentennial.outcomes.store import Point
+
+    spec = framework().indicators["us_cbp_fentanyl_seizures"]
+    months = [f"2023-{m:02d}" for m in range(3, 13)] + [f"2024-{m:02d}" for m in range(1, 13)]
+    points = [Point(p, 10.0, "v", "2025-01-01") for p in months] + [Point("FY2022", 999.0, "v", "2023-01-01")]
+    view = dict(scorecard.annual_view(spec, points))
+    assert view == {"FY2022": 999.0, "FY2024": 120.0}  # FY2023 (Oct 2022–Sep 2023) is incomplete; FY2025 too
