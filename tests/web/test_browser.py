@@ -168,3 +168,27 @@ def server_db_url(server: str) -> str:
 
 
 SERVER_DB: dict[str, str] = {}
+
+
+def test_scorecard_and_indicator_charts_render(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.core.db import Database
+
+    make_user(Database.from_url(server_db_url(server)), "analyst.mx", "SSPC", "analyst")
+    page = browser.new_context(locale="es-MX", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(server + "/login")
+    page.get_by_role("link", name="Español").click()
+    page.get_by_label("Usuario").fill("analyst.mx")
+    page.get_by_label("Contraseña").fill(PASSWORD)
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.goto(server + "/outcomes")
+    assert page.get_by_role("heading", name="Dos conteos oficiales de homicidios").is_visible()
+    page.wait_for_selector("#chart-compare .main-svg")
+    assert page.locator("table.scorecard tbody tr").count() >= 8
+    shot(page, "scorecard-es")
+    page.get_by_role("link", name="Tasa de homicidios").click()
+    page.wait_for_selector("#chart-map .main-svg")
+    assert page.locator("#chart-map path").count() > 32  # one filled shape per state, and more
+    page.get_by_label("Área").select_option("mx:09")
+    page.get_by_role("button", name="Mostrar").click()
+    assert page.get_by_role("heading", name="Ciudad de México").is_visible()
+    shot(page, "indicator-es")

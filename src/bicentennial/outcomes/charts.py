@@ -18,7 +18,9 @@ from bicentennial.web.charts import PALETTE, layout
 Gettext = Callable[[str], str]
 
 
-def series_chart(indicator: Indicator, points: list[Point], lang: str, _: Gettext, area_name: str) -> str:
+def series_chart(
+    indicator: Indicator, points: list[Point], lang: str, _: Gettext, area_name: str, *, national: bool = True
+) -> str:
     """Annual values (and monthly ones where published), baseline and target marked."""
     fig = go.Figure()
     monthly = [p for p in points if not is_annual(p.period) and p.value is not None]
@@ -45,9 +47,10 @@ def series_chart(indicator: Indicator, points: list[Point], lang: str, _: Gettex
             )
         )
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": _("per month")})
+    marks = (indicator.baseline, indicator.target) if national else (None, None)  # baselines are national
     for mark, label, colour in (
-        (indicator.baseline, _("Baseline"), PALETTE[0]),
-        (indicator.target, _("Target"), PALETTE[3]),
+        (marks[0], _("Baseline"), PALETTE[0]),
+        (marks[1], _("Target"), PALETTE[3]),
     ):
         if mark is not None:
             text = f"{label} {mark.period}" + (f" ({_('illustrative')})" if mark.illustrative else "")

@@ -89,7 +89,7 @@ def indicator_page(
         points=list(reversed(points)),
         area=place,
         states=states,
-        chart=charts.series_chart(spec, points, lang, _, place.name),
+        chart=charts.series_chart(spec, points, lang, _, place.name, national=code == country),
         state_map=state_map,
         map_period=chosen,
         vintages=store.vintages(session=session, indicator=spec.id, area=code),

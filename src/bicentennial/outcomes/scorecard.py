@@ -80,7 +80,9 @@ class Row:
     distance_to_target: float | None  # latest − target, in the indicator's unit
     trend: dict[str, Any] | None
     status: str
-    status_reason: str
+    status_reason: str  # English sentence with the numbers (API, CLI); pages compose their own
+    projected_low: float | None  # the latest value carried to the target period with each end of the slope's CI
+    projected_high: float | None
     source: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,6 +125,8 @@ def row_for(session: Session, indicator: Indicator, lang: str = "en", as_of: dat
         trend=_trend_dict(trend, per_year) if trend else None,
         status=status.label,
         status_reason=status.reason,
+        projected_low=_num(status.projected_low),
+        projected_high=_num(status.projected_high),
         source=f"{indicator.source_name} — {indicator.source_title}",
     )
 
@@ -130,12 +134,14 @@ def row_for(session: Session, indicator: Indicator, lang: str = "en", as_of: dat
 def _trend(
     indicator: Indicator, yearly: list[tuple[str, float]], monthly: list[Point]
 ) -> tuple[trends.TrendTest | None, str]:
-    if indicator.frequency == "monthly" and len(monthly) >= 24:
-        values = np.array([p.value for p in monthly[-MONTHLY_WINDOW:]], dtype=float)
-        return trends.seasonal_mann_kendall(values, period=12), "month"
+    # summarise() lays the values on a regular calendar, so gaps stay gaps instead of closing up.
+    if indicator.frequency == "monthly" and len(monthly) >= trends.MIN_POINTS_MONTHLY:
+        values = np.array([p.value for p in monthly], dtype=float)
+        return trends.summarise(values, [p.period for p in monthly], "monthly", last=MONTHLY_WINDOW), "month"
     if len(yearly) >= 3:
-        values = np.array([v for _, v in yearly[-ANNUAL_WINDOW:]], dtype=float)
-        return trends.mann_kendall(values), "year"
+        frequency: trends.Frequency = "fiscal_year" if yearly[-1][0].startswith("FY") else "annual"
+        values = np.array([v for _, v in yearly], dtype=float)
+        return trends.summarise(values, [p for p, _ in yearly], frequency, last=ANNUAL_WINDOW), "year"
     return None, "year"
 
 
@@ -162,7 +168,7 @@ def _trend_dict(trend: trends.TrendTest, per: str) -> dict[str, Any]:
         "slope_high": _num(trend.slope_high),
         "p_value": _num(trend.p_value),
         "n": trend.n,
-        "per": "year" if per == "year" or trend.slope_periods == 12 else per,
+        "per": "year" if per == "year" or trend.slope_periods == 12 else "month",
         "observations": "monthly" if per == "month" else "annual",
     }
 
