@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +20,14 @@ from bicentennial.core.errors import InvalidInput, NotFound, PermissionDenied
 from bicentennial.core.i18n import N_
 
 MAX_GRANT_DAYS = 366
+
+
+def end_of_day(value: str, field: str = "expires") -> datetime:
+    """A grant "until 2027-01-31" lasts through that whole day (UTC)."""
+    try:
+        return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput(f"{field}: {value!r} is not a date like 2027-01-31") from None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -144,13 +144,6 @@ def generate_demo(
     err.print(f"Added {made} synthetic requests.")
 
 
-def _end_of_day(value: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput(f"--until: {value!r} is not a date like 2027-01-31") from None
-
-
 @grants_app.command("create")
 def create_grant(
     as_user: AsUser,
@@ -162,7 +155,7 @@ def create_grant(
     onward: bool = False,
 ) -> None:
     """Grant another agency read access to one of your records; prints the grant id."""
-    expires = _end_of_day(until) if until else datetime.now(UTC) + timedelta(days=30)
+    expires = grants.end_of_day(until, "--until") if until else datetime.now(UTC) + timedelta(days=30)
     with unit_of_work() as session:
         actor = access.get_user(session=session, username=as_user)
         g = grants.create_grant(

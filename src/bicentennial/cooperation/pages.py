@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -247,13 +246,6 @@ def custody(
     return _back(entry.attachment.request_id)
 
 
-def _end_of_day(value: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput("expires: a date like 2027-01-31") from None
-
-
 @router.post("/requests/{request_id}/grants")
 def grant(
     request: Request,
@@ -268,7 +260,7 @@ def grant(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    terms = grants.GrantTerms(agency, _end_of_day(expires), purpose, allow_court_use == "1", allow_onward == "1")
+    terms = grants.GrantTerms(agency, grants.end_of_day(expires), purpose, allow_court_use == "1", allow_onward == "1")
     try:
         with session.begin_nested():
             grants.create_grant(session=session, actor=user, ref=f"request:{request_id}", terms=terms)
@@ -353,6 +345,6 @@ def decide(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    terms = grants.GrantTerms("", _end_of_day(expires)) if expires else None
+    terms = grants.GrantTerms("", grants.end_of_day(expires)) if expires else None
     grants.decide_access_request(session=session, actor=user, request_id=asked_id, approve=approve == "1", terms=terms)
     return RedirectResponse("/cooperation/access", status_code=303)

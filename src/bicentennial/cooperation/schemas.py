@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bicentennial.core.db import utcnow
+from bicentennial.access.grants import end_of_day
 
 
 class RequestCreate(BaseModel):
@@ -142,9 +142,7 @@ class GrantCreate(BaseModel):
     @field_validator("expires", mode="before")
     @classmethod
     def _date_is_end_of_day(cls, value: Any) -> Any:
-        if isinstance(value, str) and len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), tzinfo=utcnow().tzinfo)
-        return value
+        return end_of_day(value) if isinstance(value, str) and len(value) == 10 else value
 
 
 class GrantRead(BaseModel):

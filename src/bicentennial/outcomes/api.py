@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -123,15 +121,14 @@ def import_file(
 ) -> dict[str, Any]:
     """Import an official file (format detected from its header unless given)."""
     policy.require(user, "outcomes.import")
-    name = Path(file.filename or "upload").name
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        with path.open("wb") as out:
-            while block := file.file.read(1 << 20):
-                out.write(block)
-        report = store.import_file(
-            session=session, path=path, fmt=format or None, actor=user.username, skip_unknown_areas=skip_unknown_areas
-        )
+    report = store.import_upload(
+        session=session,
+        stream=file.file,
+        file_name=file.filename or "",
+        fmt=format or None,
+        actor=user.username,
+        skip_unknown_areas=skip_unknown_areas,
+    )
     return report.__dict__
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -122,16 +120,12 @@ def upload(
 ) -> Response:
     check_csrf(request, csrf_token)
     policy.require(user, "outcomes.import")
-    name = Path(file.filename or "upload").name
     try:
-        with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
-            path = Path(tmp) / name
-            with path.open("wb") as out:
-                while block := file.file.read(1 << 20):
-                    out.write(block)
-            result = store.import_file(
+        with session.begin_nested():
+            result = store.import_upload(
                 session=session,
-                path=path,
+                stream=file.file,
+                file_name=file.filename or "",
                 fmt=format or None,
                 actor=user.username,
                 skip_unknown_areas=skip_unknown_areas == "1",

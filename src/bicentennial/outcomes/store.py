@@ -10,13 +10,16 @@ import csv
 import hashlib
 import io
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bicentennial.audit import events
@@ -186,6 +189,24 @@ def import_file(
     )
 
 
+def import_upload(
+    *,
+    session: Session,
+    stream: BinaryIO,
+    file_name: str,
+    fmt: str | None = None,
+    actor: str | None = None,
+    skip_unknown_areas: bool = False,
+) -> ImportReport:
+    """An uploaded file: spooled to a temporary file under its own name (the name carries the release cut)."""
+    name = Path(file_name or "upload").name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        return import_file(session=session, path=path, fmt=fmt, actor=actor, skip_unknown_areas=skip_unknown_areas)
+
+
 def load_reference(*, session: Session) -> int:
     """The bundled real series (with their own vintages) and CONAPO populations; idempotent."""
     data = resources.files("bicentennial.outcomes").joinpath("data")
@@ -350,11 +371,6 @@ def vintages(*, session: Session, indicator: str, area: str) -> list[tuple[str, 
 
 def batches(*, session: Session, limit: int = 50) -> list[ImportBatch]:
     return list(session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)))
-
-
-def delete_batch(*, session: Session, batch_id: int) -> None:
-    session.execute(delete(ObservationRow).where(ObservationRow.batch_id == batch_id))
-    session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
 
 
 def period_key(period: str) -> tuple[int, int]:
