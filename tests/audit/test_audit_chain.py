@@ -110,3 +110,16 @@ def test_database_chain_detects_an_edited_row(db) -> None:
     with db.session() as s:
         verdict = audit.verify_database(s)
         assert not verdict.ok and verdict.bad_seq == bad_seq
+
+
+def test_a_rolled_back_savepoint_keeps_the_outer_events(db) -> None:
+    with db.session() as s:
+        before = audit.count(s)
+        audit.record(s, events.SignOut(actor="outer"))
+        try:
+            with s.begin_nested():
+                raise RuntimeError("inner work failed")
+        except RuntimeError:
+            pass
+    with db.session() as s:
+        assert audit.count(s) == before + 1

@@ -182,3 +182,57 @@ def test_agency_audit_export_verifies_and_hides_others(client, api, db) -> None:
     assert chain.verify(forged).bad_index == target + 1
     with db.session() as s:
         assert audit.verify_database(s).ok
+
+
+def test_security_review_regressions(client, api, db) -> None:
+    """Clearance in notifications; tokens only from sessions; H0 only to law enforcement; no existence leaks."""
+    from bicentennial.access import service as access
+    from bicentennial.cooperation import service as coop
+    from tests.conftest import PASSWORD
+
+    with db.session() as s:
+        access.create_user(
+            session=s,
+            spec=access.NewUser("fgr.low", "FGR", "analyst", clearance="basic"),
+            password=PASSWORD,
+            actor=None,
+        )
+        secret = coop.create_request(
+            session=s,
+            actor=user(s, "dea.analyst"),
+            draft=coop.RequestDraft("extradition", "FGR", "restricted subject", sensitivity="restricted"),
+        )
+        coop.transition(session=s, actor=user(s, "dea.analyst"), request_id=secret.id, to="sent")
+        low = {"Authorization": f"Bearer {credentials.create_token(session=s, username='fgr.low')[1]}"}
+        with pytest.raises(Exception, match="H0"):
+            coop.create_request(
+                session=s,
+                actor=user(s, "dea.analyst"),
+                draft=coop.RequestDraft("financial_intelligence", "UIF", "x", handling_code="H0"),
+            )
+        boss = user(s, "dea.admin")
+        with pytest.raises(Exception, match="clearance above your own"):
+            access.create_user(
+                session=s,
+                spec=access.NewUser("dea.shadow", "DEA", "analyst", clearance="confidential"),
+                password=PASSWORD,
+                actor=boss,
+            )
+    assert client.get("/api/v1/notifications", headers=low).json() == []
+    assert client.get("/api/v1/notifications", headers=api["fgr.analyst"]).json()[0]["request_id"] == secret.id
+    minted = client.post("/api/v1/tokens", json={"name": "forever"}, headers=api["dea.analyst"])
+    assert minted.status_code == 403
+    with db.session() as s:
+        from bicentennial.cooperation import evidence
+
+        hidden = evidence.attach(
+            session=s,
+            actor=user(s, "dea.analyst"),
+            request_id=new_request(db, send=False),
+            filename="a.txt",
+            content=b"a",
+        ).id
+    answer = client.get(f"/api/v1/attachments/{hidden}", headers=api["sspc.analyst"]).json()
+    assert answer["error"]["message"] == f"No attachment {hidden}"
+    text = client.get("/api/v1/delays", params={"table": "overdue", "format": "csv"}, headers=api["dea.admin"]).text
+    assert "withheld" in text.splitlines()[2]

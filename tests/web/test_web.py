@@ -174,7 +174,9 @@ def test_tokens_from_the_account_page_and_the_api(client, db) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     mine = client.get("/api/v1/tokens", headers=auth).json()
     assert [t["name"] for t in mine] == ["etl"] and "token" not in mine[0]
-    second = client.post("/api/v1/tokens", json={"name": "cron"}, headers=auth).json()
+    assert client.post("/api/v1/tokens", json={"name": "cron"}, headers=auth).status_code == 403  # no token minting
+    csrf = {"X-CSRF-Token": csrf_from(client.get("/account").text)}
+    second = client.post("/api/v1/tokens", json={"name": "cron"}, headers=csrf).json()  # the signed-in session
     assert second["token"].startswith("bct_")
     with db.session() as s:
         _, bobs = credentials.create_token(session=s, username="bob")

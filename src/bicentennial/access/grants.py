@@ -127,9 +127,12 @@ def list_grants(*, session: Session, actor: User, direction: str = "given", ref:
 
 
 def ask_for_access(*, session: Session, actor: User, ref: str, reason: str) -> None:
-    """Ask the owner for a grant. Answers the same whether or not the record exists."""
+    """Ask the owner for a grant. Answers, and audits, the same whether or not the record exists."""
+    policy.require(actor, "records.read")
     if not reason.strip():
         raise InvalidInput("reason: say why your agency needs the record")
+    # The asker's audit entry names no owner: it must not reveal whether, or whose, the record is.
+    audit.record(session, events.AccessRequested(**events.by(actor), target=ref[:200], reason=reason.strip()[:200]))
     try:
         record = records.resolve(session, ref)
     except NotFound:
@@ -147,11 +150,6 @@ def ask_for_access(*, session: Session, actor: User, ref: str, reason: str) -> N
         )
     )
     session.flush()
-    owner = session.get(Agency, record.owner_agency_id)
-    audit.record(
-        session,
-        events.AccessRequested(**events.by(actor), target=record.ref, owner=owner.code if owner else None),
-    )
 
 
 def pending_access_requests(*, session: Session, actor: User) -> list[AccessRequest]:

@@ -107,6 +107,11 @@ def create_user(*, session: Session, spec: NewUser, password: str, actor: User |
     agency = get_agency(session=session, code=spec.agency)
     if actor is not None:
         _check_may_manage(actor, agency.id, spec.role)
+        order = ("basic", "restricted", "confidential")
+        if not policy.can(actor, "users.manage_any_agency") and order.index(spec.clearance) > order.index(
+            actor.clearance
+        ):
+            raise PermissionDenied(N_("You cannot give a clearance above your own."))
     validate_password(password)
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict(f"User {username!r} already exists")

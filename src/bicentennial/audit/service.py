@@ -37,7 +37,9 @@ def _write_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    # Also fired when a savepoint rolls back; the outer transaction's events must survive that.
+    if not session.in_transaction():
+        session.info.pop(_PENDING, None)
 
 
 def _append(session: Session, pending: list[tuple[datetime, Event]]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bicentennial.access import records
 from bicentennial.access.models import User
 from bicentennial.cooperation import delays
 from bicentennial.cooperation.models import Request
@@ -43,6 +44,7 @@ class Dashboard:
     trend: list[delays.MonthTrend]
     cohorts: list[delays.Cohort]
     synthetic: int
+    shareable: frozenset[int]  # requests the actor may pass on (H2 of other agencies needs the owner's leave)
 
     def table(self, name: str) -> list[dict[str, Any]]:
         return [asdict(row) for row in getattr(self, name)]
@@ -54,7 +56,8 @@ TABLES = ("by_type", "by_stage", "by_agency", "overdue", "trend", "cohorts")
 def dashboard(*, session: Session, actor: User, where: RequestFilter | None = None) -> Dashboard:
     """Every delay table over the requests the actor may see."""
     now = utcnow()
-    rows = [times_of(r) for r in all_visible(session=session, actor=actor, where=where)]
+    visible = all_visible(session=session, actor=actor, where=where)
+    rows = [times_of(r) for r in visible]
     return Dashboard(
         now=now,
         count=len(rows),
@@ -65,4 +68,5 @@ def dashboard(*, session: Session, actor: User, where: RequestFilter | None = No
         trend=delays.trend(rows),
         cohorts=delays.cohorts(rows),
         synthetic=sum(r.synthetic for r in rows),
+        shareable=frozenset(r.id for r in visible if records.may_share_onward(session, actor, r)),
     )

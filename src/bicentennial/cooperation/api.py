@@ -234,16 +234,24 @@ def delays(
 ) -> Response:
     """Delay analytics over the requests the caller may see: all tables as JSON, or one as CSV."""
     board = analytics.dashboard(session=session, actor=user, where=coop.RequestFilter(type=type))
+    overdue = [o for o in board.overdue if o.id in board.shareable]  # H2 of others stays out of files
     notes = [
         f"Delays over {board.count} request(s) visible to {user.agency.code}, computed {board.now:%Y-%m-%d %H:%M} UTC",
         f"{board.synthetic} of them synthetic (demo data)",
+        f"{len(board.overdue) - len(overdue)} overdue H2 request(s) of other agencies withheld",
     ]
+    tables = {
+        name: exports.rows_of(overdue if name == "overdue" else getattr(board, name)) for name in analytics.TABLES
+    }
+    audit.record(
+        session,
+        events.RecordsExported(
+            **events.by(user), record_type="request delays", count=len(tables["overdue"]), format=format
+        ),
+    )
     if table is not None:
-        return exports.download(
-            exports.rows_of(getattr(board, table)), name=f"delays-{table}", fmt=format, preamble=notes
-        )
-    body = {name: exports.rows_of(getattr(board, name)) for name in analytics.TABLES}
-    return exports.download([body], name="delays", fmt="json", preamble=notes)
+        return exports.download(tables[table], name=f"delays-{table}", fmt=format, preamble=notes)
+    return exports.download([tables], name="delays", fmt="json", preamble=notes)
 
 
 @router.get("/access-report", response_class=Response)

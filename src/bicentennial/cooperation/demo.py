@@ -114,7 +114,7 @@ def generate(*, session: Session, count: int, seed: int = 1, months: int = 24, n
             legal_basis=vocabulary.request_types()[kind].legal_basis,
             priority=rng.choices(["low", "normal", "high", "urgent"], weights=[1, 6, 3, 1])[0],
             hold_days=0.0,
-            handling_code=rng.choice(["H0", "H1", "H2"]),
+            handling_code=rng.choice(["H0", "H1", "H2"] if receiver.law_enforcement else ["H1", "H2"]),
             sensitivity="restricted",
             status="draft",
             synthetic=True,

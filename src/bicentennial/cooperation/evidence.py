@@ -80,7 +80,10 @@ def get_attachment(*, session: Session, actor: User, attachment_id: int) -> Atta
     item = session.get(Attachment, attachment_id)
     if item is None:
         raise NotFound(f"No attachment {attachment_id}")
-    get_request(session=session, actor=actor, request_id=item.request_id)  # visibility follows the request
+    try:
+        get_request(session=session, actor=actor, request_id=item.request_id)  # visibility follows the request
+    except NotFound:
+        raise NotFound(f"No attachment {attachment_id}") from None  # same answer as for one that does not exist
     return item
 
 

@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bicentennial.access import grants, policy
+from bicentennial.access import grants, policy, records
 from bicentennial.access.models import AccessRequest, User
 from bicentennial.cooperation import delays, vocabulary
 from bicentennial.cooperation.analytics import times_of
@@ -58,9 +58,13 @@ def awaiting_action(*, session: Session, actor: User, now: datetime | None = Non
     if not policy.can(actor, "records.write"):
         return out
     mine = select(Request).where(
-        (Request.receiving_agency_id == actor.agency_id) & Request.status.in_(("sent", "acknowledged", "in_progress"))
+        records.visible_clause(actor, Request),  # the receiving side, within the actor's clearance
+        Request.receiving_agency_id == actor.agency_id,
+        Request.status.in_(("sent", "acknowledged", "in_progress")),
     )
-    for request in session.scalars(mine.order_by(Request.sent_at)).unique():
+    shown = list(session.scalars(mine.order_by(Request.sent_at)).unique())
+    records.note_reads(session, actor, [(r, "party") for r in shown])
+    for request in shown:
         out.items.extend(_request_items(request, now))
     rank = {"overdue": 0, "acknowledge": 1, "deadline": 2}
     out.items.sort(key=lambda i: (rank.get(i.kind, 3), i.due or now))

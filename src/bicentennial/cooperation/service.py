@@ -58,6 +58,10 @@ def create_request(*, session: Session, actor: User, draft: RequestDraft, synthe
     receiving = get_agency(session=session, code=draft.receiving_agency)
     if receiving.id == actor.agency_id:
         raise InvalidInput("receiving_agency: a request goes to another agency")
+    if draft.handling_code == "H0" and not receiving.law_enforcement:
+        raise InvalidInput(
+            f"handling_code: H0 records go only to law-enforcement agencies; {receiving.code} is not one"
+        )
     if not records.policy.can(actor, "records.write"):
         raise PermissionDenied(N_("You are not allowed to do this."))
     request = Request(

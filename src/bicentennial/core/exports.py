@@ -29,6 +29,16 @@ def rows_of(items: Iterable[Any]) -> list[dict[str, Any]]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Sequence[Mapping[str, Any]], preamble: Iterable[str] = ()) -> str:
     buffer = io.StringIO()
     for line in preamble:  # notes such as handling codes travel with the file
@@ -36,7 +46,7 @@ def to_csv(rows: Sequence[Mapping[str, Any]], preamble: Iterable[str] = ()) -> s
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 

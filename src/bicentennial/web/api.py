@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from bicentennial.access import credentials, policy
 from bicentennial.access import service as access
+from bicentennial.audit import events
 from bicentennial.audit import service as audit
+from bicentennial.core.errors import PermissionDenied
 from bicentennial.geo import service as geo
 from bicentennial.web.auth import ApiUser, DbSession
 from bicentennial.web.schemas import (
@@ -74,7 +76,10 @@ def tokens(user: ApiUser, session: DbSession) -> list[TokenRead]:
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, tags=["accounts"])
-def create_token(body: TokenCreate, user: ApiUser, session: DbSession) -> TokenCreated:
+def create_token(body: TokenCreate, user: ApiUser, session: DbSession, request: Request) -> TokenCreated:
+    """From a signed-in browser session only: a token must not mint longer-lived tokens."""
+    if request.headers.get("authorization"):
+        raise PermissionDenied("Create tokens from a signed-in session (the Account page), not with a token.")
     token, plaintext = credentials.create_token(
         session=session, username=user.username, name=body.name, days=body.days, actor=user
     )
@@ -143,6 +148,7 @@ def audit_export(user: ApiUser, session: DbSession, agency: str | None = None) -
     else:
         entries = audit.iter_entries(session)
     lines = list(audit.to_jsonl(entries))
+    audit.record(session, events.AuditExported(**events.by(user), entries=len(lines), owner=agency))
     return StreamingResponse(
         iter(lines),
         media_type="application/x-ndjson",

@@ -25,6 +25,8 @@ from bicentennial.web.auth import SessionExpired, SignInRequired, write_rejectio
 from bicentennial.web.context import CSRF_COOKIE, SESSION_COOKIE, AppState, state
 from bicentennial.web.render import render
 
+MAX_BODY_BYTES = 512 * 2**20  # official data files (a full SESNSP municipal file is ~300 MB); attachments cap lower
+
 SECURITY_HEADERS = {
     # Plotly sets inline styles on the SVG it draws, hence 'unsafe-inline' for styles (never for scripts).
     "Content-Security-Policy": (
@@ -89,6 +91,9 @@ def healthz(request: Request) -> JSONResponse:
 
 
 async def _cookies_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before any upload is spooled to disk
+        return _json_error(413, "too_large", f"Request body over {MAX_BODY_BYTES // 2**20} MB")
     response: Response = await call_next(request)
     await run_in_threadpool(write_rejections, request)
     token = getattr(request.state, "csrf_token", None)

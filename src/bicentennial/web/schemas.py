@@ -120,7 +120,7 @@ class TokenRead(BaseModel):
 
 class TokenCreate(BaseModel):
     name: str = Field("", max_length=100)
-    days: int | None = Field(90, ge=1, le=3660)
+    days: int = Field(90, ge=1, le=366)
 
 
 class TokenCreated(TokenRead):
