@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bicentennial.core.config import Settings
 from bicentennial.core.db import Database
@@ -102,13 +103,13 @@ def test_sign_in_switch_language_and_sign_out(server: str, browser) -> None:  # 
         assert nav.get_by_role("link", name=name).is_visible()
     shot(page, "home-es")
     nav.get_by_role("link", name="Puntos críticos").click()
-    assert page.get_by_role("heading", name="Aún no disponible").is_visible()
+    page.get_by_role("heading", name="Aún no disponible").wait_for()
     page.get_by_role("link", name="Administración").click()
     shot(page, "admin-users-es")
 
     page.get_by_role("button", name="Cerrar sesión").click()
     page.wait_for_url(server + "/login")
-    assert page.get_by_role("button", name="Iniciar sesión").is_visible()
+    page.get_by_role("button", name="Iniciar sesión").wait_for()
     page.goto(server + "/")
     assert "/login" in page.url  # the session is gone
     context.close()
@@ -132,17 +133,17 @@ def test_request_send_grant_and_acknowledge_in_the_browser(server: str, browser)
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_url("**/cooperation/requests/*")
     page.get_by_role("button", name="Sent").click()
-    assert page.locator(".facts .status").inner_text() == "Sent"
+    expect(page.locator(".facts .status")).to_have_text("Sent")
     page.get_by_text("Grant access…").click()
     page.get_by_label("Agency", exact=True).select_option("SSPC")
     page.get_by_label("Until (inclusive)").fill("2099-01-01")
     page.get_by_role("button", name="Grant", exact=True).click()
-    assert page.get_by_role("alert").is_visible()  # more than a year ahead: refused, with the reason shown
+    page.get_by_role("alert").wait_for()  # more than a year ahead: refused, with the reason shown
     page.get_by_text("Grant access…").click()
     page.get_by_label("Agency", exact=True).select_option("SSPC")
     page.get_by_label("Until (inclusive)").fill(soon())
     page.get_by_role("button", name="Grant", exact=True).click()
-    assert page.locator("#grants tbody tr").first.inner_text().startswith("SSPC")
+    expect(page.locator("#grants tbody tr").first).to_contain_text("SSPC")
     shot(page, "request-detail-en")
     url = page.url
     page.get_by_role("button", name="Sign out").click()
@@ -151,10 +152,10 @@ def test_request_send_grant_and_acknowledge_in_the_browser(server: str, browser)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(server + "/")
-    assert page.get_by_text("Extradition of a fentanyl broker").first.is_visible()  # awaiting action on home
+    page.get_by_text("Extradition of a fentanyl broker").first.wait_for()  # awaiting action on home
     page.goto(url)
     page.get_by_role("button", name="Acknowledged").click()
-    assert page.locator(".facts .status").inner_text() == "Acknowledged"
+    expect(page.locator(".facts .status")).to_have_text("Acknowledged")
 
 
 def soon() -> str:
@@ -181,7 +182,7 @@ def test_scorecard_and_indicator_charts_render(server: str, browser) -> None:  #
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
     page.goto(server + "/outcomes")
-    assert page.get_by_role("heading", name="Dos conteos oficiales de homicidios").is_visible()
+    page.get_by_role("heading", name="Dos conteos oficiales de homicidios").wait_for()
     page.wait_for_selector("#chart-compare .main-svg")
     assert page.locator("table.scorecard tbody tr").count() >= 8
     shot(page, "scorecard-es")
@@ -190,5 +191,6 @@ def test_scorecard_and_indicator_charts_render(server: str, browser) -> None:  #
     assert page.locator("#chart-map path").count() > 32  # one filled shape per state, and more
     page.get_by_label("Área").select_option("mx:09")
     page.get_by_role("button", name="Mostrar").click()
-    assert page.get_by_role("heading", name="Ciudad de México").is_visible()
+    page.wait_for_url("**area=mx%3A09**")
+    page.get_by_role("heading", name="Ciudad de México").wait_for()  # raises if it never shows
     shot(page, "indicator-es")
