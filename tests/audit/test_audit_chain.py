@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 
@@ -116,10 +117,7 @@ def test_a_rolled_back_savepoint_keeps_the_outer_events(db) -> None:
     with db.session() as s:
         before = audit.count(s)
         audit.record(s, events.SignOut(actor="outer"))
-        try:
-            with s.begin_nested():
-                raise RuntimeError("inner work failed")
-        except RuntimeError:
-            pass
+        with contextlib.suppress(RuntimeError), s.begin_nested():
+            raise RuntimeError("inner work failed")
     with db.session() as s:
         assert audit.count(s) == before + 1

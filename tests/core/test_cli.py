@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL
-
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -130,11 +128,12 @@ def test_seed_is_idempotent(installed: dict[str, str]) -> None:
     assert json.loads(result.stdout) == {"agencies_added": 0, "areas_added": 0, "observations_added": 0}
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(not PG_URL, reason="BICENTENNIAL_TEST_DATABASE_URL not set")
-def test_cli_on_postgresql(env: dict[str, str], pg_schema_url: str) -> None:
-    pg = {**env, "BICENTENNIAL_DATABASE_URL": pg_schema_url}
-    result = run(["db", "current"], pg)
+def test_cli_honours_the_database_url_on_each_backend(env: dict[str, str], migrated) -> None:
+    """The same commands against the test database of each backend (PostgreSQL when configured)."""
     from bicentennial.core.migrate import head_revision
 
-    assert result.returncode == 0 and f"code: {head_revision()}" in result.stdout
+    url = migrated.engine.url.render_as_string(hide_password=False)
+    result = run(["db", "current"], {**env, "BICENTENNIAL_DATABASE_URL": url})
+    assert result.returncode == 0 and f"database: {head_revision()}" in result.stdout
+    listed = run(["users", "list", "--json"], {**env, "BICENTENNIAL_DATABASE_URL": url})
+    assert listed.returncode == 0 and isinstance(json.loads(listed.stdout), list)
