@@ -1,0 +1,1 @@
+"""Firearms: trace recovered guns to their US source and surface trafficking patterns."""
