@@ -185,3 +185,17 @@ def test_tokens_from_the_account_page_and_the_api(client, db) -> None:
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {bobs}"}).status_code == 200
     assert client.delete(f"/api/v1/tokens/{second['id']}", headers=auth).json()["revoked_at"] is not None
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second['token']}"}).status_code == 401
+
+
+def test_built_pillars_are_linked_and_open(client, db) -> None:
+    from bicentennial.web.pillars import PILLARS
+
+    make_user(db, "ana", "FGR", "analyst")
+    sign_in(client, "ana")
+    home = client.get("/").text
+    for pillar in PILLARS:
+        assert f'href="{pillar.href}"' in home
+        page = client.get(pillar.href)
+        assert page.status_code == 200
+        assert ("Not available yet" in page.text) is (not pillar.available), pillar.slug
+    assert {p.slug for p in PILLARS if p.available} >= {"outcomes", "cooperation"}

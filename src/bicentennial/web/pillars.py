@@ -61,6 +61,7 @@ PILLARS: tuple[Pillar, ...] = (
         "Cooperación",
         "Bilateral requests and records each country controls.",
         "Solicitudes bilaterales y registros que cada país controla.",
+        available=True,
     ),
 )
 
