@@ -24,6 +24,7 @@ from bicentennial.cooperation import demo
 from bicentennial.core.config import Settings
 from bicentennial.core.db import Database
 from bicentennial.core.migrate import upgrade
+from bicentennial.firearms import service as firearms
 from bicentennial.web.app import create_app
 
 PASSWORD = "screenshot password"
@@ -33,6 +34,9 @@ PAGES = [
     "/outcomes/indicators/mx_homicide_rate",
     "/outcomes/indicators/us_overdose_deaths",
     "/outcomes/imports",
+    "/firearms",
+    "/firearms/networks",
+    "/firearms/traces",
     "/cooperation",
     "/cooperation/requests",
     "/cooperation/requests/1",
@@ -66,6 +70,7 @@ def main() -> None:
         for name, agency, role in [("fgr.admin", "FGR", "agency_admin"), ("dea.admin", "DEA", "agency_admin")]:
             access.create_user(session=s, spec=access.NewUser(name, agency, role, name), password=PASSWORD, actor=None)
         demo.generate(session=s, count=400, seed=7)
+        firearms.load_demo(session=s, owner=access.get_agency(session=s, code="FGR"), count=5000)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

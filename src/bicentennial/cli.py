@@ -39,6 +39,7 @@ app.add_typer(audit_app, name="audit")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
+DEMO_TRACES = 5000
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -145,6 +146,7 @@ def setup() -> None:
     from bicentennial.access import service as access
     from bicentennial.bootstrap import seed_reference_data
     from bicentennial.core.migrate import upgrade
+    from bicentennial.firearms import service as firearms
 
     settings = get_settings()
     db = database(check_schema=False)
@@ -152,9 +154,16 @@ def setup() -> None:
     with db.session() as session, progress_bar("Loading areas") as progress:
         report = seed_reference_data(session=session, progress=progress)
         created = access.ensure_first_admin(session=session, agency=settings.first_admin_agency)
+        # Synthetic traces (labelled so) let a first look at Firearms show something real-shaped.
+        traces = firearms.load_demo(
+            session=session,
+            owner=access.get_agency(session=session, code=settings.first_admin_agency),
+            count=DEMO_TRACES,
+        )
     err.print(
         f"Database ready ({settings.resolved_database_url.split('@')[-1]}); "
-        f"{report.agencies} agencies, {report.areas} areas and {report.observations} observations added."
+        f"{report.agencies} agencies, {report.areas} areas, {report.observations} observations and "
+        f"{traces:,} synthetic firearm traces added."
     )
     if created:
         username, password = created
@@ -227,4 +236,5 @@ def read_text_file(path: Path) -> Iterator[str]:
 
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
 from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest
+from bicentennial.firearms import cli as firearms_cli  # noqa: E402,F401  registers the firearms commands
 from bicentennial.outcomes import cli as outcomes_cli  # noqa: E402,F401  registers the outcomes commands

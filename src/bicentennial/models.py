@@ -4,6 +4,7 @@ from bicentennial.access.models import AccessRequest, Agency, ApiToken, Country,
 from bicentennial.audit.models import AuditEntry
 from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMessage, Request, RequestTransition
 from bicentennial.core.db import Base
+from bicentennial.firearms.models import Trace
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.outcomes.models import ImportBatch, ObservationRow, Population
 
@@ -26,6 +27,7 @@ __all__ = [
     "Population",
     "Request",
     "RequestTransition",
+    "Trace",
     "User",
     "WebSession",
     "metadata",

@@ -164,6 +164,17 @@ class RecordsExported(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordsAnalysed(Event):
+    """Another agency's records went into an aggregate (indicators, networks): one entry per owner."""
+
+    kind: ClassVar[str] = "records.analysed"
+    record_type: str = ""
+    count: int = 0
+    purpose: str = ""
+    cross_border: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReferenceDataLoaded(Event):
     kind: ClassVar[str] = "reference.loaded"
     dataset: str = ""
@@ -195,6 +206,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AccessRequestDecided,
     RequestTransitioned,
     RecordsExported,
+    RecordsAnalysed,
     ReferenceDataLoaded,
     AuditExported,
 )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 from sqlalchemy.orm import Session
 
+from bicentennial.geo.choropleth import state_choropleth
 from bicentennial.outcomes.framework import Indicator
-from bicentennial.outcomes.maps import states_geojson
 from bicentennial.outcomes.scorecard import annual_view, is_annual
 from bicentennial.outcomes.store import Point, series
 from bicentennial.web.charts import PALETTE, layout
@@ -108,77 +106,12 @@ def state_map(
     country: str,
     names: dict[str, str] | None = None,
 ) -> str:
-    """A choropleth drawn as filled SVG shapes: no map tiles, no WebGL, works offline and in print."""
-    names = names or {}
-    low, high = min(values.values()), max(values.values())
-    scale = "Viridis_r" if indicator.lower_is_better else "Viridis"
-    fig = go.Figure()
-    for feature in states_geojson(country)["features"]:
-        code = feature["id"]
-        xs, ys = _outline(feature["geometry"])
-        value = values.get(code)
-        colour = "#e8edf2" if value is None else sample_colorscale(scale, [(value - low) / ((high - low) or 1)])[0]
-        label = f"{names.get(code, code)}: " + ("—" if value is None else f"{value:,.1f} {indicator.unit(lang)}")
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                fill="toself",
-                fillcolor=colour,
-                mode="lines",
-                hoverinfo="text",
-                text=label,
-                hoveron="fills",
-                line={"color": "white", "width": 0.6},
-                showlegend=False,
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            showlegend=False,
-            hoverinfo="skip",
-            marker={
-                "colorscale": scale,
-                "cmin": low,
-                "cmax": high,
-                "color": [low],
-                "showscale": True,
-                "colorbar": {"title": {"text": indicator.unit(lang)}, "thickness": 14},
-            },
-        )
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.15 if country == "mx" else 1.3)
-    out = layout(
-        fig,
+    return state_choropleth(
+        values,
+        country,
         title=f"{indicator.name(lang)}, {_('by state')}, {period or '—'}",
-        x="",
-        y="",
+        unit=indicator.unit(lang),
         source=f"{_('Source')}: {indicator.source_name}",
+        names=names,
+        lower_is_better=indicator.lower_is_better,
     )
-    return out
-
-
-def _outline(geometry: dict[str, Any]) -> tuple[list[float | None], list[float | None]]:
-    """Rings joined by gaps, thinned to every other point (plenty at this size)."""
-    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for polygon in polygons:
-        for ring in polygon:
-            points = [*ring[::2], ring[0]] if len(ring) > 40 else ring
-            if country_outside_view(points):
-                continue
-            xs.extend(round(p[0], 3) for p in points)
-            ys.extend(round(p[1], 3) for p in points)
-            xs.append(None)
-            ys.append(None)
-    return xs, ys
-
-
-def country_outside_view(points: list[list[float]]) -> bool:
-    """Leave out the far Pacific (Guam, the Aleutians past the date line) that would squash the map."""
-    return any(p[0] > 0 for p in points[:1])

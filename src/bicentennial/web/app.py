@@ -68,10 +68,19 @@ def pillar_routers() -> list[APIRouter]:
     """Each built pillar contributes its pages and its API."""
     from bicentennial.cooperation import api as cooperation_api
     from bicentennial.cooperation import pages as cooperation_pages
+    from bicentennial.firearms import api as firearms_api
+    from bicentennial.firearms import pages as firearms_pages
     from bicentennial.outcomes import api as outcomes_api
     from bicentennial.outcomes import pages as outcomes_pages
 
-    return [cooperation_pages.router, cooperation_api.router, outcomes_pages.router, outcomes_api.router]
+    return [
+        cooperation_pages.router,
+        cooperation_api.router,
+        outcomes_pages.router,
+        outcomes_api.router,
+        firearms_pages.router,
+        firearms_api.router,
+    ]
 
 
 def healthz(request: Request) -> JSONResponse:

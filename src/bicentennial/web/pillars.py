@@ -47,6 +47,7 @@ PILLARS: tuple[Pillar, ...] = (
         "Armas de fuego",
         "Trace analytics and ballistic evidence correlation.",
         "Análisis de rastreo y correlación de evidencia balística.",
+        available=True,
     ),
     Pillar(
         "precursors",
