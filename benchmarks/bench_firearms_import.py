@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_traces_parse import generate  # noqa: E402
+from bench_traces_parse import generate
 
 
 def main() -> None:

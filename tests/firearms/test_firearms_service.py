@@ -158,3 +158,11 @@ def test_cli(cli_env: dict[str, str]) -> None:
     assert admin["total"] == 5000 and {"state", "share"} <= set(admin["top_source_states"][0])
     nets = json.loads(run(["firearms", "networks", "--as", "admin", "--json", "--limit", "2"], cli_env).stdout)
     assert len(nets) == 2
+
+
+def test_row_fields_follow_the_dataclass_order() -> None:
+    from dataclasses import fields
+
+    from bicentennial.firearms.rows import TraceRow
+
+    assert tuple(f.name for f in fields(TraceRow))[1 : 1 + len(service.FIELDS)] == service.FIELDS

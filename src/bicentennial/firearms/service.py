@@ -177,7 +177,7 @@ def visible_rows(*, session: Session, actor: User, purpose: str) -> list[TraceRo
     query = select(Trace.owner_agency_id, *columns).where(records.visible_clause(actor, Trace))
     rows, owners = [], Counter[int]()
     for owner_id, *values in session.execute(query):
-        rows.append(TraceRow(0, **dict(zip(FIELDS, values, strict=True))))
+        rows.append(TraceRow(0, *values))  # FIELDS follow TraceRow's own field order
         if owner_id != actor.agency_id:
             owners[owner_id] += 1
     for agency in session.scalars(select(Agency).where(Agency.id.in_(owners))):
