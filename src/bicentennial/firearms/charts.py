@@ -63,3 +63,34 @@ def by_month(indicators: Any, _: Gettext) -> str:
     return layout(
         fig, title=_("Guns recovered and traced, by month of recovery"), x="", y=_("guns"), source=_(SYNTHETIC_NOTE)
     )
+
+
+def flows(rows: list[TraceRow], mx_names: dict[str, str], _: Gettext, top: int = 40) -> str:
+    """Source state → recovering state, the largest flows of US-sourced guns."""
+    from collections import Counter
+
+    pairs = Counter((r.dealer_state, r.recovery_state) for r in rows if r.us_sourced)
+    chosen = pairs.most_common(top)
+    sources = sorted({s for (s, _m), _n in chosen})
+    sinks = sorted({m for (_s, m), _n in chosen})
+    labels = sources + [mx_names.get(m, m) for m in sinks]
+    index = {("us", s): i for i, s in enumerate(sources)} | {("mx", m): len(sources) + i for i, m in enumerate(sinks)}
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 12, "thickness": 14, "color": PALETTE[1]},
+            link={
+                "source": [index["us", s] for (s, _m), _n in chosen],
+                "target": [index["mx", m] for (_s, m), _n in chosen],
+                "value": [n for _p, n in chosen],
+                "color": "rgba(33,145,140,0.35)",
+            },
+        )
+    )
+    return layout(
+        fig,
+        title=_("From where guns were sold to where they were recovered"),
+        x="",
+        y="",
+        source=_(SYNTHETIC_NOTE),
+        height=560,
+    )

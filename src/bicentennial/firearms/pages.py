@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from bicentennial.core.errors import BicentennialError
 from bicentennial.core.i18n import N_, gettext_for
 from bicentennial.firearms import charts, service
+from bicentennial.firearms.rows import TraceRow
 from bicentennial.geo import service as geo
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
 from bicentennial.web.context import language
@@ -57,7 +59,15 @@ def overview(request: Request, session: DbSession, user: PageUser) -> Response:
         chart_recoveries=charts.recovery_states(result, {a.code: a.name for a in mx_states}, _) if rows else None,
         chart_ttc=charts.time_to_crime(rows, _) if rows else None,
         chart_months=charts.by_month(result, _) if rows else None,
+        chart_flows=charts.flows(rows, {a.code: a.name for a in mx_states}, _) if rows else None,
+        municipalities=_top_municipalities(session, rows),
     )
+
+
+def _top_municipalities(session: DbSession, rows: list[TraceRow], top: int = 15) -> list[tuple[str, str, int]]:
+    counts = Counter(r.recovery_area for r in rows if len(r.recovery_area) == 8)  # "mx:NNNNN", not a state
+    names = {a.code: a.name for a in geo.areas_by_code(session=session, codes=[c for c, _n in counts.most_common(top)])}
+    return [(code, names.get(code, code), n) for code, n in counts.most_common(top)]
 
 
 @router.get("/traces", response_class=HTMLResponse)

@@ -58,6 +58,10 @@ def get_area(*, session: Session, code: str) -> Area:
     return area
 
 
+def areas_by_code(*, session: Session, codes: list[str]) -> list[Area]:
+    return list(session.scalars(select(Area).where(Area.code.in_(codes)))) if codes else []
+
+
 def list_areas(
     *,
     session: Session,
