@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
+from bicentennial.core.uploads import spooled
 from bicentennial.firearms import service
 from bicentennial.web.auth import ApiUser, DbSession
 
@@ -48,10 +46,7 @@ def get_trace(trace_id: int, user: ApiUser, session: DbSession) -> dict[str, Any
 def import_traces(
     user: ApiUser, session: DbSession, file: Annotated[UploadFile, File()], partial: Annotated[bool, Form()] = False
 ) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "traces.csv").name
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out, 1 << 20)
+    with spooled(file.file, file.filename or "", "traces.csv") as path:
         return asdict(service.import_file(session=session, actor=user, path=path, partial=partial))
 
 

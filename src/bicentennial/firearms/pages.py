@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import csv
-import shutil
-import tempfile
 from collections import Counter
 from importlib import resources
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -15,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bicentennial.core.errors import BicentennialError
 from bicentennial.core.i18n import N_, gettext_for
+from bicentennial.core.uploads import spooled
 from bicentennial.firearms import charts, service
 from bicentennial.firearms.rows import TraceRow
 from bicentennial.geo import service as geo
@@ -135,10 +133,7 @@ def upload(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
-            path = Path(tmp) / Path(file.filename or "traces.csv").name
-            with path.open("wb") as out:
-                shutil.copyfileobj(file.file, out, 1 << 20)
+        with spooled(file.file, file.filename or "", "traces.csv") as path, session.begin_nested():
             report = service.import_file(session=session, actor=user, path=path, partial=partial == "1")
     except BicentennialError as exc:
         return render(request, "firearms/imports.html", status_code=exc.status, error=exc.message)

@@ -10,8 +10,6 @@ import csv
 import hashlib
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +24,7 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.uploads import spooled
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.outcomes.framework import framework
 from bicentennial.outcomes.importers.base import ImportFormatError, Observation, Parsed
@@ -199,11 +198,7 @@ def import_upload(
     skip_unknown_areas: bool = False,
 ) -> ImportReport:
     """An uploaded file: spooled to a temporary file under its own name (the name carries the release cut)."""
-    name = Path(file_name or "upload").name
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        with path.open("wb") as out:
-            shutil.copyfileobj(stream, out, 1 << 20)
+    with spooled(stream, file_name) as path:
         return import_file(session=session, path=path, fmt=fmt, actor=actor, skip_unknown_areas=skip_unknown_areas)
 
 

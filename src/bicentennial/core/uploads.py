@@ -1,0 +1,20 @@
+"""Uploaded files land in a temporary folder under their own name (importers read the name too)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextmanager
+def spooled(stream: BinaryIO, file_name: str, default: str = "upload") -> Iterator[Path]:
+    """The upload as a file on disk for the duration of the block; removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(file_name or default).name
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        yield path
