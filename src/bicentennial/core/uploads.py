@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,3 +19,12 @@ def spooled(stream: BinaryIO, file_name: str, default: str = "upload") -> Iterat
         with path.open("wb") as out:
             shutil.copyfileobj(stream, out, 1 << 20)
         yield path
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in blocks (official files run to hundreds of megabytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

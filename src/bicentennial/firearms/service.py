@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core.errors import InvalidInput, PermissionDenied
 from bicentennial.core.i18n import N_
+from bicentennial.core.uploads import file_sha256
 from bicentennial.firearms.models import Trace
 from bicentennial.firearms.rows import TraceRow
 
@@ -127,7 +127,7 @@ def import_file(
     _require_writer(actor)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_sha256(path)
     if session.scalar(
         select(func.count()).select_from(Trace).where(Trace.owner_agency_id == actor.agency_id, Trace.batch == digest)
     ):

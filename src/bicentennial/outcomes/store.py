@@ -24,7 +24,7 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput
-from bicentennial.core.uploads import spooled
+from bicentennial.core.uploads import file_sha256, spooled
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.outcomes.framework import framework
 from bicentennial.outcomes.importers.base import ImportFormatError, Observation, Parsed
@@ -44,14 +44,6 @@ class ImportReport:
     duplicate: bool = False
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def existing_batch(session: Session, sha: str) -> ImportBatch | None:
@@ -172,7 +164,7 @@ def import_file(
 
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    sha = sha256_of(path)
+    sha = file_sha256(path)
     previous = existing_batch(session, sha)
     if previous is not None:
         return ImportReport(previous.id, path.name, previous.format, 0, duplicate=True)
