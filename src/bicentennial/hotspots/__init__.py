@@ -1,0 +1,1 @@
+"""Hotspots: where homicide task forces should go, and whether violence fell (or moved) after they went."""
