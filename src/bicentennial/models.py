@@ -6,6 +6,7 @@ from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMess
 from bicentennial.core.db import Base
 from bicentennial.firearms.models import Trace
 from bicentennial.geo.models import Area, AreaPopulation
+from bicentennial.hotspots.models import Deployment, HotspotDataset, HotspotRun
 from bicentennial.outcomes.models import ImportBatch, ObservationRow, Population
 
 metadata = Base.metadata
@@ -20,7 +21,10 @@ __all__ = [
     "AuditEntry",
     "Country",
     "CustodyEntry",
+    "Deployment",
     "Grant",
+    "HotspotDataset",
+    "HotspotRun",
     "ImportBatch",
     "ObservationRow",
     "OutboxMessage",

@@ -267,6 +267,34 @@ def series(*, session: Session, indicator: str, area: str, as_of: date | None = 
     return sorted(points + extra, key=lambda p: period_key(p.period)) if extra else points
 
 
+def level_cells(
+    *, session: Session, indicator: str, level: str, start: str, end: str, as_of: date | None = None
+) -> dict[tuple[str, str], float]:
+    """The latest published value of every (area, period) cell for one level's areas, e.g. every municipality.
+
+    Periods are compared as ``YYYY-MM`` text, so ``start``/``end`` bound monthly series inclusively.
+    """
+    query = (
+        select(ObservationRow.area, ObservationRow.period, ObservationRow.value)
+        .join(Area, Area.code == ObservationRow.area)
+        .where(
+            ObservationRow.indicator == indicator,
+            Area.level == level,
+            ObservationRow.period >= start,
+            ObservationRow.period <= end,
+        )
+        .order_by(
+            ObservationRow.area, ObservationRow.period, ObservationRow.published_on.desc(), ObservationRow.id.desc()
+        )
+    )
+    if as_of is not None:
+        query = query.where(ObservationRow.published_on <= as_of.isoformat())
+    cells: dict[tuple[str, str], float | None] = {}
+    for area, period, value in session.execute(query):
+        cells.setdefault((area, period), value)  # the first row of a cell is its latest release
+    return {cell: float(v) for cell, v in cells.items() if v is not None}
+
+
 def _latest(session: Session, indicator: str, areas: Iterable[str], as_of: date | None) -> dict[str, list[Point]]:
     query = select(ObservationRow).where(ObservationRow.indicator == indicator, ObservationRow.area.in_(list(areas)))
     if as_of is not None:

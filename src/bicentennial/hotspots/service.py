@@ -1,0 +1,436 @@
+"""Hotspot datasets, runs and their results in the database; every capability of the pillar starts here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bicentennial import __version__
+from bicentennial.access import policy, records
+from bicentennial.access.models import Agency, User
+from bicentennial.audit import events
+from bicentennial.audit import service as audit
+from bicentennial.core.db import Database, utcnow
+from bicentennial.core.errors import BicentennialError, InvalidInput, PermissionDenied
+from bicentennial.core.i18n import N_
+from bicentennial.geo.models import Area, AreaPopulation
+from bicentennial.hotspots import analyses
+from bicentennial.hotspots.models import HotspotDataset, HotspotRun
+from bicentennial.hotspots.panel import Panel, months
+
+Progress = Callable[[int, int], None]
+ENGINE_VERSION = f"{__version__}+hotspots.1"
+DEFAULT_INDICATOR = "mx_homicide_cases_sesnsp"
+
+
+def _require(actor: User, action: str) -> None:
+    if not policy.can(actor, action):
+        raise PermissionDenied(N_("You are not allowed to do this."))
+
+
+# --- datasets -------------------------------------------------------------------------------
+
+
+def create_dataset(
+    *,
+    session: Session,
+    actor: User | None,
+    owner: Agency,
+    panel: Panel,
+    name: str,
+    source: str,
+    indicator: str = "",
+    level: str = "custom",
+    provenance: dict[str, Any] | None = None,
+    synthetic: bool = False,
+    handling_code: str = "H2",
+    sensitivity: str = "restricted",
+) -> HotspotDataset:
+    """Freeze a panel as one agency's dataset (its arrays and their SHA-256)."""
+    if actor is not None:
+        _require(actor, "records.write")
+    records.validate_marking(handling_code, sensitivity)
+    if not name.strip():
+        raise InvalidInput("name: a dataset needs a name")
+    dataset = HotspotDataset(
+        owner_agency_id=owner.id,
+        created_by_id=actor.id if actor else None,
+        name=name.strip()[:200],
+        source=source,
+        indicator=indicator,
+        level=level,
+        first_period=panel.periods[0],
+        last_period=panel.periods[-1],
+        areas=len(panel.ids),
+        total_cases=int(panel.cases.sum()),
+        sha256=panel.sha256,
+        payload=panel.to_bytes(),
+        provenance=provenance or {},
+        synthetic=synthetic,
+        handling_code=handling_code,
+        sensitivity=sensitivity,
+    )
+    session.add(dataset)
+    session.flush()
+    audit.record(
+        session,
+        events.RecordCreated(
+            **(events.by(actor) if actor else {}),
+            target=dataset.ref,
+            owner=owner.code,
+            fields={"name": dataset.name, "source": source, "sha256": dataset.sha256, "areas": dataset.areas},
+        ),
+    )
+    return dataset
+
+
+def dataset_from_outcomes(
+    *,
+    session: Session,
+    actor: User,
+    start: str,
+    end: str,
+    indicator: str = DEFAULT_INDICATOR,
+    level: str = "municipality",
+    as_of: date | None = None,
+    name: str | None = None,
+) -> HotspotDataset:
+    """Monthly counts of an outcome indicator for every area of a level, as published by ``as_of``."""
+    from bicentennial.outcomes import store
+
+    _require(actor, "records.write")
+    if level not in {"municipality", "state"}:
+        raise InvalidInput("level: expected municipality or state")
+    periods = months(start, end)
+    cells = store.level_cells(session=session, indicator=indicator, level=level, start=start, end=end, as_of=as_of)
+    if not cells:
+        raise InvalidInput(
+            f"indicator {indicator!r} has no {level} figures between {start} and {end}: import the SESNSP "
+            "municipal file first (bicentennial outcomes import)"
+        )
+    areas = list(
+        session.execute(select(Area.code, Area.name, Area.lat, Area.lon).where(Area.level == level).order_by(Area.code))
+    )
+    panel = _panel_from_cells(session, areas, periods, cells)
+    label = name or f"{indicator} · {level} · {start} – {end}"
+    provenance = {"indicator": indicator, "as_of": as_of.isoformat() if as_of else None, "cells": len(cells)}
+    return create_dataset(
+        session=session,
+        actor=actor,
+        owner=actor.agency,
+        panel=panel,
+        name=label,
+        source="outcomes",
+        indicator=indicator,
+        level=level,
+        provenance=provenance,
+    )
+
+
+def _panel_from_cells(
+    session: Session, areas: list[Any], periods: tuple[str, ...], cells: dict[tuple[str, str], float]
+) -> Panel:
+    import numpy as np
+
+    codes = [a.code for a in areas]
+    people = _populations(session, codes, sorted({int(p[:4]) for p in periods}))
+    cases = np.zeros((len(codes), len(periods)), dtype=np.int64)
+    population = np.zeros((len(codes), len(periods)), dtype=np.float64)
+    col = {p: j for j, p in enumerate(periods)}
+    for i, code in enumerate(codes):
+        for j, period in enumerate(periods):
+            population[i, j] = people.get((code, int(period[:4])), 0.0)
+            value = cells.get((code, period))
+            if value is not None:
+                cases[i, col[period]] = round(value)
+    coords = np.array([(a.lat or 0.0, a.lon or 0.0) for a in areas], dtype=np.float64)
+    return Panel(tuple(codes), tuple(a.name for a in areas), periods, cases, population, coords)
+
+
+def _populations(session: Session, codes: list[str], years: list[int]) -> dict[tuple[str, int], float]:
+    """Population per area and year: the nearest year on record (censuses are every five to ten years)."""
+    known: dict[str, dict[int, float]] = {}
+    for code, year, people in session.execute(
+        select(AreaPopulation.area_code, AreaPopulation.year, AreaPopulation.population).where(
+            AreaPopulation.area_code.in_(codes)
+        )
+    ):
+        known.setdefault(code, {})[year] = float(people)
+    out = {}
+    for code, by_year in known.items():
+        for year in years:
+            out[(code, year)] = by_year[min(by_year, key=lambda y: (abs(y - year), y))]
+    return out
+
+
+def dataset_from_satscan(
+    *,
+    session: Session,
+    actor: User,
+    cases: tuple[str, str],
+    coordinates: tuple[str, str],
+    population: tuple[str, str] | None = None,
+    name: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> HotspotDataset:
+    """A dataset from SaTScan-style case, coordinates and (optional) population files: ``(file name, text)``."""
+    _require(actor, "records.write")
+    panel = panel_from_satscan(cases=cases, coordinates=coordinates, population=population, start=start, end=end)
+    files = {"cases": cases[0], "coordinates": coordinates[0], "population": population[0] if population else None}
+    hashes = {k: hashlib.sha256(t.encode("utf-8")).hexdigest() for k, (_, t) in _named(cases, coordinates, population)}
+    level = "municipality" if all(i.startswith("mx:") and len(i) == 8 for i in panel.ids) else "custom"
+    return create_dataset(
+        session=session,
+        actor=actor,
+        owner=actor.agency,
+        panel=panel,
+        name=name or cases[0],
+        source="satscan",
+        level=level,
+        provenance={"files": files, "sha256": hashes},
+    )
+
+
+def _named(
+    cases: tuple[str, str], coordinates: tuple[str, str], population: tuple[str, str] | None
+) -> list[tuple[str, tuple[str, str]]]:
+    out = [("cases", cases), ("coordinates", coordinates)]
+    return [*out, ("population", population)] if population else out
+
+
+def panel_from_satscan(
+    *,
+    cases: tuple[str, str],
+    coordinates: tuple[str, str],
+    population: tuple[str, str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Panel:
+    """Read SaTScan-style files into a panel (no population file: every area counts 1 person, STP only)."""
+    import numpy as np
+
+    from bicentennial.hotspots.satscan_files import read_scan_input
+
+    data = read_scan_input(
+        cases[1],
+        coordinates[1],
+        population[1] if population else None,
+        cases_name=cases[0],
+        coords_name=coordinates[0],
+        population_name=population[0] if population else "",
+        start=start,
+        end=end,
+    )
+    people = data.population if data.population is not None else np.ones(data.cases.shape, dtype=np.float64)
+    return Panel(data.ids, data.ids, data.periods, data.cases, people, data.coords)
+
+
+def load_demo(*, session: Session, owner: Agency, seed: int = 7) -> HotspotDataset | None:
+    """The synthetic municipal dataset (once), owned by ``owner`` and labelled synthetic."""
+    from bicentennial.hotspots.demo import synthetic_panel
+
+    if session.scalar(select(HotspotDataset.id).where(HotspotDataset.synthetic.is_(True)).limit(1)):
+        return None
+    return create_dataset(
+        session=session,
+        actor=None,
+        owner=owner,
+        panel=synthetic_panel(seed=seed),
+        name="Synthetic municipal homicides 2023–2025 (demo)",
+        source="synthetic",
+        indicator=DEFAULT_INDICATOR,
+        level="municipality",
+        provenance={"generator": "bicentennial.hotspots.demo.synthetic_panel", "seed": seed},
+        synthetic=True,
+    )
+
+
+def list_datasets(*, session: Session, actor: User) -> list[HotspotDataset]:
+    query = select(HotspotDataset).where(records.visible_clause(actor, HotspotDataset))
+    found = list(session.scalars(query.order_by(HotspotDataset.created_at.desc(), HotspotDataset.id.desc())))
+    records.note_reads(session, actor, [(d, records.via_for_visible(actor, d)) for d in found])
+    return found
+
+
+def get_dataset(*, session: Session, actor: User, dataset_id: int) -> HotspotDataset:
+    return records.read(session, actor, HotspotDataset, dataset_id)
+
+
+def panel_of(dataset: HotspotDataset) -> Panel:
+    return Panel.from_bytes(dataset.payload)
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+def create_run(
+    *, session: Session, actor: User, dataset_id: int, method: str, parameters: dict[str, Any] | None = None
+) -> HotspotRun:
+    """Validate the request and queue a run (nothing computed yet; see ``execute_run``)."""
+    _require(actor, "jobs.run")
+    dataset = get_dataset(session=session, actor=actor, dataset_id=dataset_id)
+    params = analyses.normalise(method, parameters or {}, panel_of(dataset))
+    run = HotspotRun(
+        owner_agency_id=actor.agency_id,
+        created_by_id=actor.id,
+        dataset_id=dataset.id,
+        method=method,
+        parameters=params,
+        seed=int(params.get("seed", 0)),
+        engine_version=ENGINE_VERSION,
+        input_sha256=dataset.sha256,
+        status="queued",
+        handling_code=dataset.handling_code,
+        sensitivity=dataset.sensitivity,
+    )
+    session.add(run)
+    session.flush()
+    audit.record(
+        session,
+        events.RecordCreated(
+            **events.by(actor),
+            target=run.ref,
+            owner=actor.agency.code,
+            fields={"method": method, "dataset": dataset.ref, "parameters": params},
+        ),
+    )
+    return run
+
+
+def execute_run(
+    *,
+    session: Session,
+    run: HotspotRun,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> HotspotRun:
+    """Compute a queued run in this transaction and store its result."""
+    run.status, run.started_at = "running", utcnow()
+    result = analyses.analyse(
+        _checked_panel(session, run),
+        run.method,
+        run.parameters,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+    _store_result(run, result)
+    return run
+
+
+def _checked_panel(session: Session, run: HotspotRun) -> Panel:
+    dataset = session.get(HotspotDataset, run.dataset_id)
+    assert dataset is not None  # the foreign key guarantees it
+    panel = panel_of(dataset)
+    if panel.sha256 != run.input_sha256:
+        raise InvalidInput(f"{dataset.ref}: its data no longer match the hash recorded with {run.ref}")
+    return panel
+
+
+def _store_result(run: HotspotRun, result: dict[str, Any]) -> None:
+    run.seconds = float(result.pop("seconds", 0.0))
+    run.result = result
+    run.result_sha256 = result_digest(result)
+    run.status, run.progress, run.finished_at = "done", 1.0, utcnow()
+
+
+def result_digest(result: dict[str, Any]) -> str:
+    """SHA-256 of a result's canonical JSON: two runs agree exactly when their digests do."""
+    text = json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def run_now(
+    *,
+    session: Session,
+    actor: User,
+    dataset_id: int,
+    method: str,
+    parameters: dict[str, Any] | None = None,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> HotspotRun:
+    run = create_run(session=session, actor=actor, dataset_id=dataset_id, method=method, parameters=parameters)
+    return execute_run(session=session, run=run, scheduler=scheduler, workers=workers, progress=progress)
+
+
+def start_in_background(database: Database, run_id: int, *, scheduler: str | None = None, workers: int = 0) -> None:
+    """Compute a committed, queued run on a thread; its row carries status and progress for the page to poll.
+
+    Three short transactions (mark running, progress ticks, store the result) rather than one long one, so
+    the page's polling and the progress writes never wait on a transaction held for the whole computation.
+    """
+    threading.Thread(
+        target=_work, args=(database, run_id, scheduler, workers), name=f"hotspot-run-{run_id}", daemon=True
+    ).start()
+
+
+def _work(database: Database, run_id: int, scheduler: str | None, workers: int) -> None:
+    def progress(done: int, total: int) -> None:
+        with database.session() as s:
+            row = s.get(HotspotRun, run_id)
+            if row is not None:
+                row.progress = done / max(total, 1)
+
+    try:
+        with database.session() as session:
+            run = session.get(HotspotRun, run_id)
+            if run is None or run.status != "queued":
+                return
+            run.status, run.started_at = "running", utcnow()
+            panel, method, parameters = _checked_panel(session, run), run.method, dict(run.parameters)
+        result = analyses.analyse(panel, method, parameters, scheduler=scheduler, workers=workers, progress=progress)
+        with database.session() as session:
+            run = session.get(HotspotRun, run_id)
+            assert run is not None
+            _store_result(run, result)
+    except BicentennialError as exc:
+        _mark_failed(database, run_id, exc.message)
+    except Exception as exc:  # a bug: keep the reason on the run rather than losing it with the thread
+        _mark_failed(database, run_id, f"internal error: {type(exc).__name__}")
+        raise
+
+
+def _mark_failed(database: Database, run_id: int, message: str) -> None:
+    with database.session() as session:
+        run = session.get(HotspotRun, run_id)
+        if run is not None:
+            run.status, run.error, run.finished_at = "failed", message[:2000], utcnow()
+
+
+def list_runs(*, session: Session, actor: User, dataset_id: int | None = None, limit: int = 50) -> list[HotspotRun]:
+    query = select(HotspotRun).where(records.visible_clause(actor, HotspotRun))
+    if dataset_id is not None:
+        query = query.where(HotspotRun.dataset_id == dataset_id)
+    found = list(session.scalars(query.order_by(HotspotRun.id.desc()).limit(limit)))
+    records.note_reads(session, actor, [(r, records.via_for_visible(actor, r)) for r in found])
+    return found
+
+
+def get_run(*, session: Session, actor: User, run_id: int) -> HotspotRun:
+    return records.read(session, actor, HotspotRun, run_id)
+
+
+def latest_run(*, session: Session, actor: User, dataset_id: int, method: str) -> HotspotRun | None:
+    query = (
+        select(HotspotRun)
+        .where(
+            records.visible_clause(actor, HotspotRun),
+            HotspotRun.dataset_id == dataset_id,
+            HotspotRun.method == method,
+            HotspotRun.status == "done",
+        )
+        .order_by(HotspotRun.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
