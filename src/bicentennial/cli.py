@@ -147,6 +147,7 @@ def setup() -> None:
     from bicentennial.bootstrap import seed_reference_data
     from bicentennial.core.migrate import upgrade
     from bicentennial.firearms import service as firearms
+    from bicentennial.hotspots import service as hotspots
 
     settings = get_settings()
     db = database(check_schema=False)
@@ -160,10 +161,15 @@ def setup() -> None:
             owner=access.get_agency(session=session, code=settings.first_admin_agency),
             count=DEMO_TRACES,
         )
+        demo_panel = hotspots.load_demo(
+            session=session, owner=access.get_agency(session=session, code=settings.first_admin_agency)
+        )
     err.print(
         f"Database ready ({settings.resolved_database_url.split('@')[-1]}); "
         f"{report.agencies} agencies, {report.areas} areas, {report.observations} observations and "
-        f"{traces:,} synthetic firearm traces added."
+        f"{traces:,} synthetic firearm traces"
+        + (f" and a synthetic hotspot dataset of {demo_panel.areas:,} municipalities" if demo_panel else "")
+        + " added."
     )
     if created:
         username, password = created
@@ -237,4 +243,5 @@ def read_text_file(path: Path) -> Iterator[str]:
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
 from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest
 from bicentennial.firearms import cli as firearms_cli  # noqa: E402,F401  registers the firearms commands
+from bicentennial.hotspots import cli as hotspots_cli  # noqa: E402,F401  registers the hotspots commands
 from bicentennial.outcomes import cli as outcomes_cli  # noqa: E402,F401  registers the outcomes commands
