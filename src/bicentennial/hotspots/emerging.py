@@ -35,6 +35,8 @@ ArcGIS Pro 2.8–3.x tool reference); ``hot`` is a bin with ``p < alpha`` and ``
 ``no_pattern``    "Does not fall into any of the hot or cold spot patterns defined below."
 ================  =============================================================================================
 
+The wording is the current one; ArcGIS Pro 2.8 lacked "at least two" (consecutive) and opened sporadic with
+"A location that is an on-again then off-again hot spot", without requiring the final bin to be hot.
 The eight cold patterns mirror these with hot and cold swapped; for cold spots "intensifying" means the
 clustering of *low* counts strengthens, i.e. the z-scores trend *down* (Mann–Kendall decreasing).
 

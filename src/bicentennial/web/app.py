@@ -70,6 +70,8 @@ def pillar_routers() -> list[APIRouter]:
     from bicentennial.cooperation import pages as cooperation_pages
     from bicentennial.firearms import api as firearms_api
     from bicentennial.firearms import pages as firearms_pages
+    from bicentennial.hotspots import api as hotspots_api
+    from bicentennial.hotspots import pages as hotspots_pages
     from bicentennial.outcomes import api as outcomes_api
     from bicentennial.outcomes import pages as outcomes_pages
 
@@ -80,6 +82,8 @@ def pillar_routers() -> list[APIRouter]:
         outcomes_api.router,
         firearms_pages.router,
         firearms_api.router,
+        hotspots_pages.router,
+        hotspots_api.router,
     ]
 
 

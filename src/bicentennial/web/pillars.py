@@ -40,6 +40,7 @@ PILLARS: tuple[Pillar, ...] = (
         "Puntos críticos",
         "Space-time clusters of homicides to guide task forces.",
         "Conglomerados espacio-temporales de homicidios para orientar a las fuerzas de tarea.",
+        available=True,
     ),
     Pillar(
         "firearms",
