@@ -37,6 +37,12 @@ PAGES = [
     "/firearms",
     "/firearms/networks",
     "/firearms/traces",
+    "/hotspots",
+    "/hotspots/runs/1",
+    "/hotspots/runs/2",
+    "/hotspots/targets",
+    "/hotspots/deployments/1",
+    "/hotspots/datasets",
     "/cooperation",
     "/cooperation/requests",
     "/cooperation/requests/1",
@@ -57,6 +63,22 @@ FLAGS = [
 ]
 
 
+def _hotspot_demo(s) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from bicentennial.hotspots import deployments
+    from bicentennial.hotspots import service as hotspots
+
+    d = hotspots.load_demo(session=s, owner=access.get_agency(session=s, code="FGR"))
+    assert d is not None
+    analyst = access.get_user(session=s, username="fgr.admin")
+    hotspots.run_now(session=s, actor=analyst, dataset_id=d.id, method="scan", parameters={"replicas": 99})
+    hotspots.run_now(session=s, actor=analyst, dataset_id=d.id, method="emerging")
+    deployments.create_deployment(
+        session=s, actor=analyst, name="Fuerza de tarea (demo)", area_codes=["mx:08037"], start=date(2025, 6, 1)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
@@ -71,6 +93,7 @@ def main() -> None:
             access.create_user(session=s, spec=access.NewUser(name, agency, role, name), password=PASSWORD, actor=None)
         demo.generate(session=s, count=400, seed=7)
         firearms.load_demo(session=s, owner=access.get_agency(session=s, code="FGR"), count=5000)
+        _hotspot_demo(s)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

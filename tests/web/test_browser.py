@@ -194,3 +194,40 @@ def test_scorecard_and_indicator_charts_render(server: str, browser) -> None:  #
     page.wait_for_url("**area=mx%3A09**")
     page.get_by_role("heading", name="Ciudad de México").wait_for()  # raises if it never shows
     shot(page, "indicator-es")
+
+
+def test_hotspot_scan_runs_in_the_background_and_maps(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.access import service as access
+    from bicentennial.core.db import Database
+    from bicentennial.hotspots import service as hotspots
+    from tests.hotspots.test_service import states_panel
+
+    db = Database.from_url(server_db_url(server))
+    make_user(db, "analyst.hs", "SSPC", "analyst")
+    with db.session() as s:
+        owner = access.get_agency(session=s, code="SSPC")
+        dataset = hotspots.create_dataset(
+            session=s,
+            actor=None,
+            owner=owner,
+            panel=states_panel(),
+            name="Estados (prueba)",
+            source="test",
+            level="state",
+        ).id
+    page = browser.new_context(locale="en", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(server + "/login")
+    page.get_by_label("Username").fill("analyst.hs")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server}/hotspots?dataset={dataset}")
+    page.get_by_label("Monte Carlo replicas").select_option("99")
+    page.get_by_role("button", name="Run scan").click()
+    page.wait_for_url("**/hotspots/runs/*")
+    page.wait_for_selector("#chart-map .main-svg", timeout=60_000)  # the page polls until the thread is done
+    expect(page.get_by_role("heading", name="Clusters, most likely first")).to_be_visible()
+    assert page.locator("table tbody tr").count() >= 1
+    shot(page, "hotspots-run-en")
+    page.get_by_role("link", name="Targeting").click()
+    page.get_by_role("heading", name="Task-force targeting").wait_for()
+    assert page.locator("table tbody tr").count() == 10

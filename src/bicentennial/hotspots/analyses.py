@@ -36,7 +36,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
         "weights": "queen",
         "value": "rate",
         "months": 12,
-        "permutations": 999,
+        "permutations": 9999,  # p-values down to 1e-4, so FDR control can still flag areas on a national map
         "seed": DEFAULT_SEED,
         "alpha": 0.05,
         "correction": "fdr",
@@ -247,8 +247,8 @@ def _emerging(panel: Panel, params: dict[str, Any]) -> dict[str, Any]:
         for i, code in enumerate(panel.ids)
     ]
     counts: dict[str, int] = {}
-    for a in areas:
-        counts[a["class"]] = counts.get(a["class"], 0) + 1
+    for cls in found.classes:
+        counts[cls] = counts.get(cls, 0) + 1
     return {
         "areas": areas,
         "classes": counts,

@@ -168,17 +168,23 @@ def create_run(
     body: RunCreate, request: Request, background: BackgroundTasks, user: ApiUser, session: DbSession
 ) -> JSONResponse:
     app = state(request)
-    jobs = {"scheduler": app.settings.dask_scheduler, "workers": app.settings.job_workers}
+    scheduler, workers = app.settings.dask_scheduler, app.settings.job_workers
     if body.wait:
         run = service.run_now(
-            session=session, actor=user, dataset_id=body.dataset, method=body.method, parameters=body.parameters, **jobs
+            session=session,
+            actor=user,
+            dataset_id=body.dataset,
+            method=body.method,
+            parameters=body.parameters,
+            scheduler=scheduler,
+            workers=workers,
         )
         return JSONResponse(jsonable_encoder(run_dict(run)), status_code=201)
     run = service.create_run(
         session=session, actor=user, dataset_id=body.dataset, method=body.method, parameters=body.parameters
     )
     # The request's transaction commits before background tasks start, so the thread finds the queued run.
-    background.add_task(service.start_in_background, app.db, run.id, **jobs)
+    background.add_task(service.start_in_background, app.db, run.id, scheduler=scheduler, workers=workers)
     return JSONResponse(
         jsonable_encoder(run_dict(run)), status_code=202, headers={"Location": f"/api/v1/hotspots/runs/{run.id}"}
     )

@@ -59,7 +59,7 @@ def _analyse(
 ) -> dict[str, Any]:
     """Run a method on files or on a stored dataset; the answer carries what makes it reproducible."""
     settings = get_settings()
-    jobs = {"scheduler": settings.dask_scheduler, "workers": settings.job_workers}
+    scheduler, workers = settings.dask_scheduler, settings.job_workers
     if dataset is not None:
         if not as_user:
             raise InvalidInput("--dataset needs --as USER (or BICENTENNIAL_USER)")
@@ -72,7 +72,8 @@ def _analyse(
                 method=method,
                 parameters=params,
                 progress=progress,
-                **jobs,
+                scheduler=scheduler,
+                workers=workers,
             )
             return dict(run.result) | {"run": _provenance(run.id, run.parameters, run.input_sha256, run.seconds)}
     if cases is None or coordinates is None:
@@ -89,7 +90,7 @@ def _analyse(
         params = params | {"start": None, "end": None}  # the files were already cut to the window
     params = analyses.normalise(method, params, panel)
     with progress_bar("Replicas" if method == "scan" else method) as progress:
-        result = analyses.analyse(panel, method, params, progress=progress, **jobs)
+        result = analyses.analyse(panel, method, params, progress=progress, scheduler=scheduler, workers=workers)
     hashes = {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in files}
     return result | {"run": _provenance(None, params, panel.sha256, result.pop("seconds")) | {"files": hashes}}
 
@@ -224,7 +225,7 @@ def _write_satscan_outputs(folder: Path, result: dict[str, Any]) -> None:
     err.print(f"Wrote {folder / 'scan.col.txt'} and {folder / 'scan.gis.txt'}")
 
 
-def _local_command(method: str, title: str):  # type: ignore[no-untyped-def]
+def _local_command(method: str, title: str):
     def command(
         cases: Cases = None,
         population: Pop = None,
@@ -234,7 +235,7 @@ def _local_command(method: str, title: str):  # type: ignore[no-untyped-def]
         weights: WeightsOpt = "queen",
         value: Annotated[str, typer.Option(help="count, rate or eb_rate (empirical-Bayes smoothed rate).")] = "rate",
         months: Annotated[int, typer.Option(help="Months summed, ending with the last one.")] = 12,
-        permutations: Annotated[int, typer.Option(help="Conditional permutations for pseudo p-values.")] = 999,
+        permutations: Annotated[int, typer.Option(help="Conditional permutations for pseudo p-values.")] = 9999,
         seed: Seed = analyses.DEFAULT_SEED,
         alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
         correction: Annotated[

@@ -141,11 +141,11 @@ def class_map(
         )
     )
     for lat, lon, radius_km, text in circles:
-        xs, ys = _circle(lat, lon, radius_km)
+        cx, cy = _circle(lat, lon, radius_km)
         fig.add_trace(
             go.Scatter(
-                x=xs,
-                y=ys,
+                x=cx,
+                y=cy,
                 mode="lines",
                 line={"color": "#111", "width": 1.6, "dash": "dot"},
                 hoverinfo="text",

@@ -77,7 +77,7 @@ def start_run(
     seed: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    given = {"replicas": replicas, "model": model, "max_population": max_population, "seed": seed}
+    given: dict[str, Any] = {"replicas": replicas, "model": model, "max_population": max_population, "seed": seed}
     given |= {"prospective": prospective == "1"} if method == "scan" else {}
     if method != "scan":
         given = {"weights": weights, "seed": seed} | ({"value": value} if method != "emerging" else {})

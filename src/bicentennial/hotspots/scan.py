@@ -27,7 +27,7 @@ import numpy as np
 from bicentennial.core.errors import InvalidInput
 from bicentennial.core.jobs import run_tasks
 from bicentennial.hotspots import scan_kernels
-from bicentennial.hotspots.scan_replicas import Design, ReplicaChunk, run_replica_chunk
+from bicentennial.hotspots.scan_kernels import Design, ReplicaChunk, run_replica_chunk
 
 Model = Literal["poisson", "space-time-permutation"]
 MODELS: tuple[str, ...] = ("poisson", "space-time-permutation")
@@ -116,8 +116,9 @@ def scan_space_time(
     parameters : ScanParameters
     scheduler, workers, progress
         Passed to :func:`bicentennial.core.jobs.run_tasks`; ``progress(done, total)`` counts replica chunks.
-    chunk_size : replicas per task (default: 10 in this process, about four tasks per worker otherwise).
-    threads_per_task : numba threads inside a task (default: all in this process, 1 in worker processes).
+    chunk_size : replicas per task (default: about four tasks per local worker process, else 10).
+    threads_per_task : numba threads inside a task (default: 1 in worker processes and for small scans,
+        numba's default otherwise).
 
     Returns
     -------
@@ -139,8 +140,11 @@ def scan_space_time(
     began = time.perf_counter()
     parameters.validate()
     counts, lat_lon, pop = _checked_inputs(cases, coords, population, parameters.model)
-    design, radius = _design(counts, lat_lon, pop, parameters, threads_per_task, in_process=not scheduler and workers <= 0)
-    observed = _observed_scan(counts, design)
+    design, radius = _design(
+        counts, lat_lon, pop, parameters, threads_per_task, in_process=not scheduler and workers <= 0
+    )
+    head = (_prefix(counts), design.pexp, design.indptr, design.members, design.order)
+    observed = scan_kernels.best_per_circle(*head, design.max_len, design.prospective, design.total)
     replica_llrs = _replicas(design, parameters, scheduler, workers, progress, chunk_size)
     clusters = _clusters(counts, design, radius, observed, replica_llrs, parameters)
     cylinders = int(design.members.size) * _window_count(counts.shape[1], design.max_len, parameters.prospective)
@@ -157,7 +161,7 @@ def gumbel_p_value(llr: float, replica_llrs: np.ndarray) -> float | None:
 
 
 def _number(x: object) -> bool:
-    return isinstance(x, int | float | np.number) and not isinstance(x, bool) and math.isfinite(float(x))  # type: ignore[arg-type]
+    return isinstance(x, int | float | np.number) and not isinstance(x, bool) and math.isfinite(float(x))
 
 
 def _integer(x: object) -> bool:
@@ -210,7 +214,7 @@ def _design(
     *,
     in_process: bool,
 ) -> tuple[Design, np.ndarray]:
-    n, periods = counts.shape
+    periods = counts.shape[1]
     total = float(counts.sum())
     if pop is None:  # space-time permutation: the margins are the null (Kulldorff et al. 2005, eq. 1)
         expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / total
@@ -227,7 +231,9 @@ def _design(
     by_size = np.argsort(-sizes, kind="stable")
     order = np.concatenate([by_size[0::2], by_size[1::2][::-1]]).astype(np.int64)
     max_len = max(1, math.floor(parameters.max_time * periods + 1e-9))
-    case_areas, case_periods = np.nonzero(counts)
+    prospective = bool(parameters.prospective)
+    # The permutation model shuffles the period of every case; the Poisson model needs no case list.
+    case_areas, case_periods = np.nonzero(counts) if pop is None else (np.zeros(0, np.int64),) * 2
     reps = counts[case_areas, case_periods].astype(np.int64)
     design = Design(
         model=parameters.model,
@@ -236,14 +242,23 @@ def _design(
         indptr=indptr,
         members=members,
         order=order,
+        probe=np.ascontiguousarray(order[::16]),
         max_len=max_len,
-        prospective=bool(parameters.prospective),
+        prospective=prospective,
         total=total,
         case_areas=np.repeat(case_areas, reps).astype(np.int64),
         case_periods=np.repeat(case_periods, reps).astype(np.int64),
-        threads=(0 if in_process else 1) if threads_per_task is None else int(threads_per_task),
+        threads=_threads(threads_per_task, in_process, members.size * _window_count(periods, max_len, prospective)),
     )
     return design, radius
+
+
+def _threads(requested: int | None, in_process: bool, cylinders: int) -> int:
+    if requested is not None:
+        return int(requested)
+    # Worker processes get one thread each (and GNU OpenMP must not run in a forked child); in this
+    # process, waking numba's threads costs more than a scan of fewer than a few million cylinders.
+    return 0 if in_process and cylinders > 4_000_000 else 1
 
 
 def _prefix(table: np.ndarray) -> np.ndarray:
@@ -253,22 +268,7 @@ def _prefix(table: np.ndarray) -> np.ndarray:
 
 
 def _window_count(periods: int, max_len: int, prospective: bool) -> int:
-    if prospective:
-        return min(max_len, periods)
-    return sum(periods - length + 1 for length in range(1, min(max_len, periods) + 1))
-
-
-def _observed_scan(counts: np.ndarray, design: Design) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return scan_kernels.best_per_circle(
-        _prefix(counts),
-        design.pexp,
-        design.indptr,
-        design.members,
-        design.order,
-        design.max_len,
-        design.prospective,
-        design.total,
-    )
+    return max_len if prospective else max_len * (periods + 1) - max_len * (max_len + 1) // 2  # sum of T - L + 1
 
 
 def _replicas(
@@ -283,7 +283,8 @@ def _replicas(
         return np.zeros(0)
     seeds = np.random.SeedSequence(parameters.seed).spawn(parameters.replicas)
     if chunk_size is None:
-        chunk_size = 10 if design.threads == 0 else max(1, math.ceil(len(seeds) / (4 * max(1, workers))))
+        # Local processes: about four tasks each evens the load; otherwise ten replicas per progress tick.
+        chunk_size = math.ceil(len(seeds) / (4 * workers)) if workers > 0 and not scheduler else 10
     if chunk_size < 1:
         raise InvalidInput(f"chunk_size: must be >= 1, got {chunk_size}")
     chunks = [ReplicaChunk(design, tuple(seeds[i : i + chunk_size])) for i in range(0, len(seeds), chunk_size)]
@@ -299,7 +300,7 @@ def _clusters(
     replica_llrs: np.ndarray,
     parameters: ScanParameters,
 ) -> tuple[Cluster, ...]:
-    llr, start, end = observed
+    llr = observed[0]
     sizes = np.diff(design.indptr)
     centre_of = np.repeat(np.arange(sizes.size), sizes)
     open_ = llr > 0.0
@@ -307,15 +308,51 @@ def _clusters(
     clusters: list[Cluster] = []
     while len(clusters) < parameters.max_clusters and open_.any():
         p = int(np.argmax(np.where(open_, llr, -np.inf)))
-        centre = int(centre_of[p])
-        locations = design.members[design.indptr[centre] : p + 1]
-        clusters.append(
-            _cluster(len(clusters) + 1, centre, locations, float(radius[p]), int(start[p]), int(end[p]), float(llr[p]))
-            .with_counts(counts, design, replica_llrs, parameters)
-        )
+        cluster = _cluster(len(clusters) + 1, int(centre_of[p]), p, counts, design, radius, observed, replica_llrs)
+        clusters.append(cluster)
         # SaTScan's "no geographical overlap": a circle is out once it holds any reported location.
-        taken[locations] = True
+        taken[list(cluster.locations)] = True
         inside = np.cumsum(taken[design.members])
         before = np.concatenate([[0], inside])[design.indptr[centre_of]]
         open_ &= inside == before
     return tuple(clusters)
+
+
+def _cluster(
+    rank: int,
+    centre: int,
+    p: int,
+    counts: np.ndarray,
+    design: Design,
+    radius: np.ndarray,
+    observed: tuple[np.ndarray, np.ndarray, np.ndarray],
+    replica_llrs: np.ndarray,
+) -> Cluster:
+    llr, start, end = float(observed[0][p]), int(observed[1][p]), int(observed[2][p])
+    locations = design.members[design.indptr[centre] : p + 1]
+    loc_obs = counts[locations, start : end + 1].sum(axis=1)
+    loc_exp = design.expected[locations, start : end + 1].sum(axis=1)
+    c, e, total = float(loc_obs.sum()), float(loc_exp.sum()), design.total
+    p_value = gumbel = recurrence = None
+    if replica_llrs.size:
+        p_value = (1 + int(np.count_nonzero(replica_llrs >= llr))) / (1 + replica_llrs.size)
+        gumbel = gumbel_p_value(llr, replica_llrs)
+        # SaTScan: a prospective analysis repeated every period sees this by chance once every 1/p periods.
+        recurrence = 1.0 / p_value if design.prospective else None
+    return Cluster(
+        rank=rank,
+        centre=centre,
+        locations=tuple(int(a) for a in locations),
+        radius_km=float(radius[p]),
+        start=start,
+        end=end,
+        observed=round(c),
+        expected=e,
+        relative_risk=(c / e) / ((total - c) / (total - e)) if total > c else math.inf,
+        llr=llr,
+        p_value=p_value,
+        gumbel_p_value=gumbel,
+        recurrence_interval=recurrence,
+        location_observed=tuple(round(v) for v in loc_obs),
+        location_expected=tuple(float(v) for v in loc_exp),
+    )

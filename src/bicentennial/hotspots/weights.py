@@ -97,9 +97,13 @@ def _rings(geometry: Any, label: str) -> list[list[list[float]]]:
         rings = [ring for polygon in polygons for ring in polygon]
         if not rings or any(len(ring) < 3 or any(len(p) < 2 for p in ring) for ring in rings):
             raise ValueError
-        return [[[float(p[0]), float(p[1])] for p in ring] for ring in rings]
-    except (TypeError, ValueError):
+        parsed = [[[float(p[0]), float(p[1])] for p in ring] for ring in rings]
+    except (TypeError, ValueError, KeyError):
         raise InvalidInput(f"{label}: coordinates are not rings of [lon, lat] positions") from None
+    xy = np.concatenate([np.asarray(r) for r in parsed])
+    if not (np.all(np.abs(xy[:, 0]) <= 180) and np.all(np.abs(xy[:, 1]) <= 90)):  # also rejects NaN
+        raise InvalidInput(f"{label}: coordinates are not longitude/latitude degrees (reproject to WGS84)")
+    return parsed
 
 
 def _incidence_adjacency(owner: np.ndarray, key: np.ndarray, n: int) -> list[list[int]]:
@@ -216,9 +220,12 @@ def from_geojson(
     ids: list[str] = []
     seen: dict[str, int] = {}
     geometries = []
-    for k, feature in enumerate(data.get("features") or []):
-        properties = feature.get("properties") or {} if isinstance(feature, dict) else {}
-        value = properties.get(id_property)
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise InvalidInput(f"{name}: 'features' is not a list")
+    for k, feature in enumerate(features):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        value = properties.get(id_property) if isinstance(properties, dict) else None
         if value is None or str(value).strip() == "":
             raise InvalidInput(f"{name}, feature {k}: no {id_property!r} property")
         area = str(value).strip()
