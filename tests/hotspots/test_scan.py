@@ -291,7 +291,7 @@ def test_planted_cluster_is_found_with_power_above_90_percent():
 @pytest.mark.parametrize("model", ["poisson", "space-time-permutation"])
 def test_type_one_error_is_nominal_under_the_null(model):
     rng = np.random.default_rng(1997)
-    n, periods, datasets = 40, 12, 600
+    n, periods, datasets = 40, 12, 1000
     coords = np.column_stack([rng.uniform(17, 21, n), rng.uniform(-101, -97, n)])
     pop = np.repeat(rng.lognormal(10, 0.8, n)[:, None], periods, axis=1)
     rate = 400 * pop / pop.sum()

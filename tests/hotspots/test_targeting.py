@@ -11,7 +11,8 @@ from numpy.testing import assert_allclose
 from numpy.typing import NDArray
 
 from bicentennial.core.errors import InvalidInput
-from bicentennial.hotspots.targeting import displacement_check, expected_counts, predictive_accuracy, rank_targets
+from bicentennial.hotspots.displacement import displacement_check
+from bicentennial.hotspots.targeting import expected_counts, predictive_accuracy, rank_targets
 from bicentennial.hotspots.weights import Weights
 
 

@@ -21,6 +21,7 @@ def run_map(run: HotspotRun, panel: Panel, _: Callable[[str], str]) -> str:
     classes: dict[str, str] = {}
     hover: dict[str, str] = {}
     circles = []
+    word_cluster, word_run, word_seed, word_engine = _("cluster"), _("run"), _("seed"), _("engine")
     if run.method == "scan":
         position = {code: i for i, code in enumerate(panel.ids)}
         for c in run.result.get("clusters", []):
@@ -31,11 +32,11 @@ def run_map(run: HotspotRun, panel: Panel, _: Callable[[str], str]) -> str:
             for code in c["locations"]:
                 classes.setdefault(code, kind)
                 hover[code] = (
-                    f"{names.get(code, code)} · {_('cluster')} {c['rank']}: {c['start']}–{c['end']}, "
+                    f"{names.get(code, code)} · {word_cluster} {c['rank']}: {c['start']}–{c['end']}, "
                     f"RR {c['relative_risk']}, p {c['p_value']}"
                 )
             lat, lon = panel.coords[position[c["centre"]]]
-            circles.append((float(lat), float(lon), float(c["radius_km"]), f"{_('cluster')} {c['rank']}"))
+            circles.append((float(lat), float(lon), float(c["radius_km"]), f"{word_cluster} {c['rank']}"))
         for code in panel.ids:
             classes.setdefault(code, "none")
     else:
@@ -43,9 +44,10 @@ def run_map(run: HotspotRun, panel: Panel, _: Callable[[str], str]) -> str:
             classes[a["code"]] = a["class"]
             z = a.get("z", a.get("last_z"))
             hover[a["code"]] = f"{a['name']} · {label(a['class'])}" + (f" · z {z:.2f}" if z is not None else "")
-    title = f"{_(METHOD_LABELS[run.method])} · {_('run')} {run.id}"
+    title = f"{_(METHOD_LABELS[run.method])} · {word_run} {run.id}"
     periods = run.result.get("periods") or ["", ""]
-    source = f"{periods[0]} – {periods[-1]} · {_('seed')} {run.seed} · {_('engine')} {run.engine_version}"
+    seed = f" · {word_seed} {run.seed}" if "seed" in run.parameters else ""
+    source = f"{periods[0]} – {periods[-1]}{seed} · {word_engine} {run.engine_version}"
     return class_map(
         codes=panel.ids,
         names=panel.names,
@@ -77,7 +79,7 @@ def before_after(check: dict[str, Any], deployment: Deployment, _: Callable[[str
     fig.add_vrect(x0=check["before"][0], x1=check["before"][1], fillcolor="#9ecae1", opacity=0.18, line_width=0)
     return layout(
         fig,
-        title=f"{deployment.name}: {_('before (blue) and during (orange) the deployment')}",
+        title=deployment.name + ": " + _("before (blue) and during (orange) the deployment"),
         x="",
         y=_("cases per month"),
         source=_("dataset %(n)s") % {"n": check["dataset"]},

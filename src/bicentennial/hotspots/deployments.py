@@ -162,7 +162,7 @@ def get_deployment(*, session: Session, actor: User, deployment_id: int) -> Depl
 
 def displacement(*, session: Session, actor: User, deployment_id: int, dataset_id: int) -> dict[str, Any]:
     """Counts before and during the deployment in its areas, in the ring of neighbours, and elsewhere."""
-    from bicentennial.hotspots.targeting import displacement_check
+    from bicentennial.hotspots.displacement import displacement_check
 
     deployment = get_deployment(session=session, actor=actor, deployment_id=deployment_id)
     panel = service.panel_of(service.get_dataset(session=session, actor=actor, dataset_id=dataset_id))

@@ -95,7 +95,7 @@ def class_map(
     title: str,
     source: str,
     circles: Sequence[tuple[float, float, float, str]] = (),
-    height: int = 620,
+    height: int = 760,
 ) -> str:
     """Areas filled by class (``classes[code]``); codes without shapes are drawn as dots."""
     level = "municipality" if codes and len(codes[0]) == 8 else "state"
@@ -153,9 +153,11 @@ def class_map(
                 showlegend=False,
             )
         )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.15)
-    return layout(fig, title=title, x="", y="", source=source, height=height)
+    fig.update_xaxes(visible=False, range=[-118.5, -86.5] if shapes else None)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.15, range=[14.3, 33] if shapes else None)
+    return layout(
+        fig, title=title, x="", y="", source=source, height=height, margin={"l": 10, "r": 10, "t": 70, "b": 50}
+    )
 
 
 def _circle(lat: float, lon: float, radius_km: float) -> tuple[list[float], list[float]]:

@@ -118,7 +118,8 @@ def scan_space_time(
         Passed to :func:`bicentennial.core.jobs.run_tasks`; ``progress(done, total)`` counts replica chunks.
     chunk_size : replicas per task (default: about four tasks per local worker process, else 10).
     threads_per_task : numba threads inside a task (default: 1 in worker processes and for small scans,
-        numba's default otherwise).
+        numba's default otherwise). Above 1 only in this process or on Dask workers: GNU OpenMP,
+        numba's threading layer here, cannot start in a child forked after the parent used it.
 
     Returns
     -------

@@ -20,7 +20,9 @@ def plotly_js() -> FileResponse:
     return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
-def layout(fig: go.Figure, *, title: str, x: str, y: str, source: str, height: int = 380) -> str:
+def layout(
+    fig: go.Figure, *, title: str, x: str, y: str, source: str, height: int = 380, margin: dict[str, int] | None = None
+) -> str:
     """Every chart says what it shows, its unit and its source (under the title, where nothing covers it)."""
     fig.update_layout(
         title={"text": f"{title}<br><sup>{source}</sup>", "x": 0, "font": {"size": 15}},
@@ -28,7 +30,7 @@ def layout(fig: go.Figure, *, title: str, x: str, y: str, source: str, height: i
         yaxis_title=y,
         template="plotly_white",
         height=height,
-        margin={"l": 60, "r": 20, "t": 70, "b": 60},
+        margin=margin or {"l": 60, "r": 20, "t": 70, "b": 60},
         legend={"orientation": "h", "y": -0.15},
         font={"family": "system-ui, sans-serif", "size": 12},
     )
