@@ -98,6 +98,29 @@ def test_gistar_and_emerging_from_files(files: dict[str, Path], env: dict[str, s
     assert "Emerging hot spot classes" in table.stdout
 
 
+def test_own_boundaries_and_centroid_csv(files: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
+    from importlib import resources
+
+    states = json.loads(resources.files("bicentennial.geo").joinpath("data", "mx_estados.geojson").read_text("utf-8"))
+    for feature in states["features"]:
+        feature["properties"] = {"clave": "mx:" + feature["properties"]["cve_ent"]}
+    boundaries = tmp_path / "estados.geojson"
+    boundaries.write_text(json.dumps(states))
+    centroids = tmp_path / "centroides.csv"
+    rows = [line.split() for line in files["coordinates"].read_text().splitlines()]
+    centroids.write_text("id,lat,lon\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    common = [f"--cases={files['cases']}", f"--population={files['population']}", f"--coordinates={centroids}"]
+    own = json.loads(
+        run(
+            ["hotspots", "gistar", *common, "--boundaries", str(boundaries), "--id-property", "clave", "--json"], env
+        ).stdout
+    )
+    bundled = json.loads(run(["hotspots", "gistar", *args(files), "--json"], env).stdout)
+    assert [a["z"] for a in own["areas"]] == [a["z"] for a in bundled["areas"]]  # same polygons, same neighbours
+    wrong = run(["hotspots", "gistar", *common, "--boundaries", str(boundaries), "--id-property", "nombre"], env)
+    assert wrong.returncode == 2 and "estados.geojson, feature 0" in wrong.stderr
+
+
 def test_bad_files_name_the_file_and_line(files: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
     lines = files["coordinates"].read_text().splitlines()
     short = tmp_path / "short.geo"

@@ -123,15 +123,19 @@ def analyse(
     scheduler: str | None = None,
     workers: int = 0,
     progress: Progress | None = None,
+    weights: Weights | None = None,
 ) -> dict[str, Any]:
-    """Run ``method`` on ``panel``; the result is JSON-ready (``seconds`` is the compute time)."""
+    """Run ``method`` on ``panel``; the result is JSON-ready (``seconds`` is the compute time).
+
+    ``weights`` replaces the neighbours named in ``params`` (a user's own boundaries, say).
+    """
     started = time.perf_counter()
     if method == "scan":
         result = _scan(panel, params, scheduler=scheduler, workers=workers, progress=progress)
     elif method == "emerging":
-        result = _emerging(panel, params)
+        result = _emerging(panel, params, weights)
     else:
-        result = _local(panel, method, params)
+        result = _local(panel, method, params, weights)
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -189,10 +193,10 @@ def _values(panel: Panel, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarra
     return counts, people, counts / people * 100_000
 
 
-def _local(panel: Panel, method: str, params: dict[str, Any]) -> dict[str, Any]:
+def _local(panel: Panel, method: str, params: dict[str, Any], given: Weights | None) -> dict[str, Any]:
     from bicentennial.hotspots.local import gistar, local_moran
 
-    w = weights_for(panel, params["weights"])
+    w = subset(given, panel.ids) if given else weights_for(panel, params["weights"])
     counts, _people, values = _values(panel, params)
     fn = gistar if method == "gistar" else local_moran
     stat = fn(
@@ -230,10 +234,10 @@ def _local(panel: Panel, method: str, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _emerging(panel: Panel, params: dict[str, Any]) -> dict[str, Any]:
+def _emerging(panel: Panel, params: dict[str, Any], given: Weights | None) -> dict[str, Any]:
     from bicentennial.hotspots.emerging import emerging_hotspots
 
-    w = weights_for(panel, params["weights"])
+    w = subset(given, panel.ids) if given else weights_for(panel, params["weights"])
     found = emerging_hotspots(panel.cases.astype(np.float64), w, time_step=params["time_step"], alpha=params["alpha"])
     areas = [
         {

@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -19,6 +19,7 @@ from bicentennial.cli import JsonFlag, app, emit, err, progress_bar, unit_of_wor
 from bicentennial.core.config import get_settings
 from bicentennial.core.errors import InvalidInput
 from bicentennial.hotspots import analyses, deployments, service
+from bicentennial.hotspots.weights import Weights
 
 hotspots_app = typer.Typer(
     help="Hotspots: space-time scan, Gi*, emerging hot spots, task-force targeting.", no_args_is_help=True
@@ -34,6 +35,11 @@ Start = Annotated[str | None, typer.Option("--start", help="First month analysed
 End = Annotated[str | None, typer.Option("--end", help="Last month analysed, YYYY-MM.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same result.")]
 WeightsOpt = Annotated[str, typer.Option("--weights", help=f"Neighbours: {analyses.WEIGHTS_HELP}.")]
+Boundaries = Annotated[
+    Path | None,
+    typer.Option("--boundaries", help="Your own areas as GeoJSON: queen/rook neighbours from these polygons."),
+]
+IdProperty = Annotated[str, typer.Option("--id-property", help="GeoJSON property holding the location ID.")]
 
 
 def _read(path: Path) -> tuple[str, str]:
@@ -47,6 +53,28 @@ def _read(path: Path) -> tuple[str, str]:
         return path.name, raw.decode("latin-1")
 
 
+def _coordinates(path: Path) -> tuple[str, str]:
+    """A SaTScan coordinates file, or a centroid CSV (id,lat,lon with a header) turned into one."""
+    name, text = _read(path)
+    if path.suffix.lower() != ".csv":
+        return name, text
+    from bicentennial.hotspots.satscan_files import write_coordinates_file
+    from bicentennial.hotspots.weights import read_centroids_csv
+
+    ids, coords = read_centroids_csv(text, name=name)
+    return name, write_coordinates_file(ids, coords)
+
+
+def _boundaries(path: Path | None, id_property: str, spec: str) -> Weights | None:
+    if path is None:
+        return None
+    from bicentennial.hotspots.weights import from_geojson
+
+    kind: Literal["queen", "rook"] = "rook" if spec == "rook" else "queen"
+    name, text = _read(path)
+    return from_geojson(text, id_property=id_property, kind=kind, name=name)[0]
+
+
 def _analyse(
     method: str,
     params: dict[str, Any],
@@ -56,6 +84,7 @@ def _analyse(
     population: Path | None,
     dataset: int | None,
     as_user: str | None,
+    weights: Weights | None = None,
 ) -> dict[str, Any]:
     """Run a method on files or on a stored dataset; the answer carries what makes it reproducible."""
     settings = get_settings()
@@ -63,6 +92,8 @@ def _analyse(
     if dataset is not None:
         if not as_user:
             raise InvalidInput("--dataset needs --as USER (or BICENTENNIAL_USER)")
+        if weights is not None:
+            raise InvalidInput("--boundaries works with files; stored datasets use the bundled boundaries")
         with unit_of_work() as session, progress_bar("Replicas" if method == "scan" else method) as progress:
             actor = access.get_user(session=session, username=as_user)
             run = service.run_now(
@@ -78,7 +109,7 @@ def _analyse(
             return dict(run.result) | {"run": _provenance(run.id, run.parameters, run.input_sha256, run.seconds)}
     if cases is None or coordinates is None:
         raise InvalidInput("give --cases and --coordinates (and --population for the Poisson model), or --dataset")
-    files = [_read(cases), _read(coordinates)] + ([_read(population)] if population else [])
+    files = [_read(cases), _coordinates(coordinates)] + ([_read(population)] if population else [])
     panel = service.panel_from_satscan(
         cases=files[0],
         coordinates=files[1],
@@ -90,7 +121,9 @@ def _analyse(
         params = params | {"start": None, "end": None}  # the files were already cut to the window
     params = analyses.normalise(method, params, panel)
     with progress_bar("Replicas" if method == "scan" else method) as progress:
-        result = analyses.analyse(panel, method, params, progress=progress, scheduler=scheduler, workers=workers)
+        result = analyses.analyse(
+            panel, method, params, progress=progress, scheduler=scheduler, workers=workers, weights=weights
+        )
     hashes = {name: hashlib.sha256(text.encode("utf-8")).hexdigest() for name, text in files}
     return result | {"run": _provenance(None, params, panel.sha256, result.pop("seconds")) | {"files": hashes}}
 
@@ -233,6 +266,8 @@ def _local_command(method: str, title: str):
         dataset: DatasetOpt = None,
         as_user: AsUser = None,
         weights: WeightsOpt = "queen",
+        boundaries: Boundaries = None,
+        id_property: IdProperty = "id",
         value: Annotated[str, typer.Option(help="count, rate or eb_rate (empirical-Bayes smoothed rate).")] = "rate",
         months: Annotated[int, typer.Option(help="Months summed, ending with the last one.")] = 12,
         permutations: Annotated[int, typer.Option(help="Conditional permutations for pseudo p-values.")] = 9999,
@@ -261,6 +296,7 @@ def _local_command(method: str, title: str):
             population=population,
             dataset=dataset,
             as_user=as_user,
+            weights=_boundaries(boundaries, id_property, weights),
         )
         keep = [a for a in result["areas"] if all_areas or a["class"] != "none"]
         rows = [{k: a[k] for k in ("code", "name", "count", "value", "z", "p_sim", "class")} for a in keep]
@@ -285,6 +321,8 @@ def emerging(
     dataset: DatasetOpt = None,
     as_user: AsUser = None,
     weights: WeightsOpt = "queen",
+    boundaries: Boundaries = None,
+    id_property: IdProperty = "id",
     time_step: Annotated[int, typer.Option(help="Earlier months counted as neighbours in time.")] = 1,
     alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
     as_json: JsonFlag = False,
@@ -299,6 +337,7 @@ def emerging(
         population=population,
         dataset=dataset,
         as_user=as_user,
+        weights=_boundaries(boundaries, id_property, weights),
     )
     rows = [{"class": k, "areas": v} for k, v in sorted(result["classes"].items(), key=lambda kv: -kv[1])]
     _print(result, as_json, rows, "Emerging hot spot classes")
