@@ -223,3 +223,42 @@ def test_api_and_pages(people, client) -> None:
     )
     assert rejected.status_code == 422 and "mx:99999" in rejected.text
     assert json.loads(json.dumps(targets))["teams"] == 2
+
+
+def test_satscan_uploads_land_whole_or_not_at_all(people, client) -> None:
+    from bicentennial.hotspots.satscan_files import write_case_file, write_coordinates_file, write_population_file
+
+    panel = states_panel()
+    cases = write_case_file(panel.ids, panel.periods, panel.cases)
+    coords = write_coordinates_file(panel.ids, panel.coords)
+    pop = write_population_file(panel.ids, ["2020"], panel.population[:, :1])
+    with people.session() as s:
+        token = credentials.create_token(session=s, username="fgr.analyst")[1]
+    auth = {"Authorization": f"Bearer {token}"}
+    files = {"cases": ("e.cas", cases), "coordinates": ("e.geo", coords), "population": ("e.pop", pop)}
+    made = client.post("/api/v1/hotspots/datasets/satscan", files=files, data={"name": "Estados"}, headers=auth)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["areas"] == 32 and body["total_cases"] == int(panel.cases.sum()) and body["sha256"] == panel.sha256
+    assert set(body["provenance"]["sha256"]) == {"cases", "coordinates", "population"}
+    before = len(client.get("/api/v1/hotspots/datasets", headers=auth).json())
+    broken = coords.splitlines()[:-1]
+    bad = client.post(
+        "/api/v1/hotspots/datasets/satscan",
+        files=files | {"coordinates": ("e.geo", "\n".join(broken))},
+        headers=auth,
+    )
+    assert bad.status_code == 422 and "e.cas" in bad.json()["error"]["message"]
+    assert len(client.get("/api/v1/hotspots/datasets", headers=auth).json()) == before
+    sign_in(client, "fgr.analyst")
+    form = client.get("/hotspots/datasets")
+    page = client.post(
+        "/hotspots/datasets/satscan",
+        files=files | {"coordinates": ("e.geo", "\n".join(broken))},
+        data={"csrf_token": csrf_from(form.text)},
+    )
+    assert page.status_code == 422 and "e.cas" in page.text
+    ok = client.post(
+        "/hotspots/datasets/satscan", files=files, data={"csrf_token": csrf_from(form.text)}, follow_redirects=False
+    )
+    assert ok.status_code == 303 and ok.headers["location"].startswith("/hotspots?dataset=")
