@@ -66,14 +66,14 @@ FLAGS = [
 def _hotspot_demo(s) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
-    from bicentennial.hotspots import deployments
+    from bicentennial.hotspots import deployments, runs
     from bicentennial.hotspots import service as hotspots
 
     d = hotspots.load_demo(session=s, owner=access.get_agency(session=s, code="FGR"))
     assert d is not None
     analyst = access.get_user(session=s, username="fgr.admin")
-    hotspots.run_now(session=s, actor=analyst, dataset_id=d.id, method="scan", parameters={"replicas": 99})
-    hotspots.run_now(session=s, actor=analyst, dataset_id=d.id, method="emerging")
+    runs.run_now(session=s, actor=analyst, dataset_id=d.id, method="scan", parameters={"replicas": 99})
+    runs.run_now(session=s, actor=analyst, dataset_id=d.id, method="emerging")
     deployments.create_deployment(
         session=s, actor=analyst, name="Fuerza de tarea (demo)", area_codes=["mx:08037"], start=date(2025, 6, 1)
     )

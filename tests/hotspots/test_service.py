@@ -12,7 +12,7 @@ from bicentennial.access import credentials
 from bicentennial.access import service as access
 from bicentennial.core.errors import InvalidInput, NotFound, PermissionDenied
 from bicentennial.geo import reference
-from bicentennial.hotspots import deployments, service
+from bicentennial.hotspots import analyses, deployments, runs, service
 from bicentennial.hotspots.panel import Panel, months
 from bicentennial.outcomes.models import ImportBatch, ObservationRow
 from tests.conftest import make_user
@@ -70,22 +70,20 @@ def test_runs_are_reproducible_and_find_the_planted_cluster(people) -> None:
         ds = dataset(s)
         user = actor(s, "fgr.analyst")
         params = {"replicas": 99, "max_population": 0.2}
-        first = service.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters=params)
-        again = service.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters=params)
+        first = runs.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters=params)
+        again = runs.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters=params)
         assert first.result_sha256 == again.result_sha256 and first.input_sha256 == again.input_sha256
         top = first.result["clusters"][0]
         assert set(top["locations"]) & set(PLANTED) and top["end"] == "2025-12" and top["p_value"] <= 0.05
         assert (
-            first.parameters["seed"] == service.analyses.DEFAULT_SEED and first.engine_version == service.ENGINE_VERSION
+            first.parameters["seed"] == analyses.DEFAULT_SEED and first.engine_version == service.ENGINE_VERSION
         )
-        other_seed = service.run_now(
-            session=s, actor=user, dataset_id=ds, method="scan", parameters=params | {"seed": 5}
-        )
+        other_seed = runs.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters=params | {"seed": 5})
         assert other_seed.result["clusters"][0]["locations"] == top["locations"]  # p-values may differ, not the cluster
         for method in ("gistar", "local_moran", "emerging"):
-            run = service.run_now(session=s, actor=user, dataset_id=ds, method=method)
+            run = runs.run_now(session=s, actor=user, dataset_id=ds, method=method)
             assert len(run.result["areas"]) == 32 and run.status == "done"
-        gi = service.latest_run(session=s, actor=user, dataset_id=ds, method="gistar")
+        gi = runs.latest_run(session=s, actor=user, dataset_id=ds, method="gistar")
         assert gi is not None
         z = {a["code"]: a["z"] for a in gi.result["areas"]}
         assert np.mean([z[c] for c in PLANTED]) > np.mean([v for c, v in z.items() if c not in PLANTED]) + 1
@@ -97,7 +95,7 @@ def test_access_rules_and_bad_parameters(people) -> None:
         with pytest.raises(NotFound):  # another agency's dataset does not exist for DEA
             service.get_dataset(session=s, actor=actor(s, "dea.analyst"), dataset_id=ds)
         with pytest.raises(PermissionDenied):  # viewers read, they do not run jobs
-            service.create_run(session=s, actor=actor(s, "fgr.viewer"), dataset_id=ds, method="gistar")
+            runs.create_run(session=s, actor=actor(s, "fgr.viewer"), dataset_id=ds, method="gistar")
         user = actor(s, "fgr.analyst")
         for params, field in (
             ({"replicas": 5}, "replicas"),
@@ -106,9 +104,9 @@ def test_access_rules_and_bad_parameters(people) -> None:
             ({"start": "2019-01"}, "2019-01"),
         ):
             with pytest.raises(InvalidInput, match=field):
-                service.create_run(session=s, actor=user, dataset_id=ds, method="scan", parameters=params)
+                runs.create_run(session=s, actor=user, dataset_id=ds, method="scan", parameters=params)
         with pytest.raises(InvalidInput, match="weights"):
-            service.create_run(session=s, actor=user, dataset_id=ds, method="gistar", parameters={"weights": "hex"})
+            runs.create_run(session=s, actor=user, dataset_id=ds, method="gistar", parameters={"weights": "hex"})
         with pytest.raises(InvalidInput, match="no municipality figures"):
             service.dataset_from_outcomes(session=s, actor=user, start="2030-01", end="2030-12")
 
@@ -152,7 +150,7 @@ def test_targets_and_deployments(people) -> None:
     with people.session() as s:
         ds = dataset(s)
         user = actor(s, "fgr.analyst")
-        service.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters={"replicas": 99})
+        runs.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters={"replicas": 99})
         result = deployments.targets(session=s, actor=user, dataset_id=ds, teams=3)
         assert len(result["targets"]) == 3 and 0 < result["covered_share"] < 1
         assert result["targets"][0]["cumulative_share"] <= result["targets"][-1]["cumulative_share"]

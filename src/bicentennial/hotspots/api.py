@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from bicentennial.core import exports as core_exports
 from bicentennial.core.errors import InvalidInput
-from bicentennial.hotspots import deployments, exports, service
+from bicentennial.hotspots import deployments, exports, runs, service
 from bicentennial.hotspots.models import Deployment, HotspotDataset, HotspotRun
 from bicentennial.web.auth import ApiUser, DbSession
 from bicentennial.web.context import state
@@ -146,8 +146,8 @@ async def create_from_satscan(
 @router.get("/datasets/{dataset_id}")
 def get_dataset(dataset_id: int, user: ApiUser, session: DbSession) -> dict[str, Any]:
     dataset = service.get_dataset(session=session, actor=user, dataset_id=dataset_id)
-    runs = service.list_runs(session=session, actor=user, dataset_id=dataset_id)
-    return dataset_dict(dataset) | {"runs": [run_dict(r, with_result=False) for r in runs]}
+    found = runs.list_runs(session=session, actor=user, dataset_id=dataset_id)
+    return dataset_dict(dataset) | {"runs": [run_dict(r, with_result=False) for r in found]}
 
 
 @router.get("/datasets/{dataset_id}/targets")
@@ -170,7 +170,7 @@ def create_run(
     app = state(request)
     scheduler, workers = app.settings.dask_scheduler, app.settings.job_workers
     if body.wait:
-        run = service.run_now(
+        run = runs.run_now(
             session=session,
             actor=user,
             dataset_id=body.dataset,
@@ -180,11 +180,11 @@ def create_run(
             workers=workers,
         )
         return JSONResponse(jsonable_encoder(run_dict(run)), status_code=201)
-    run = service.create_run(
+    run = runs.create_run(
         session=session, actor=user, dataset_id=body.dataset, method=body.method, parameters=body.parameters
     )
     # The request's transaction commits before background tasks start, so the thread finds the queued run.
-    background.add_task(service.start_in_background, app.db, run.id, scheduler=scheduler, workers=workers)
+    background.add_task(runs.start_in_background, app.db, run.id, scheduler=scheduler, workers=workers)
     return JSONResponse(
         jsonable_encoder(run_dict(run)), status_code=202, headers={"Location": f"/api/v1/hotspots/runs/{run.id}"}
     )
@@ -192,12 +192,12 @@ def create_run(
 
 @router.get("/runs")
 def list_runs(user: ApiUser, session: DbSession, dataset: int | None = None) -> list[dict[str, Any]]:
-    return [run_dict(r, with_result=False) for r in service.list_runs(session=session, actor=user, dataset_id=dataset)]
+    return [run_dict(r, with_result=False) for r in runs.list_runs(session=session, actor=user, dataset_id=dataset)]
 
 
 @router.get("/runs/{run_id}")
 def get_run(run_id: int, user: ApiUser, session: DbSession) -> dict[str, Any]:
-    return run_dict(service.get_run(session=session, actor=user, run_id=run_id))
+    return run_dict(runs.get_run(session=session, actor=user, run_id=run_id))
 
 
 @router.get("/runs/{run_id}/export")

@@ -15,7 +15,7 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core.errors import InvalidInput, PermissionDenied
 from bicentennial.core.i18n import N_
-from bicentennial.hotspots import analyses, service
+from bicentennial.hotspots import analyses, runs, service
 from bicentennial.hotspots.models import Deployment
 from bicentennial.hotspots.panel import Panel
 
@@ -43,8 +43,8 @@ def targets(
     people = panel.population[:, -1]
     w = analyses.weights_for(panel, weights) if group_population_cap else None
     found = rank_targets(panel.cases, people, teams=teams, weights=w, group_population_cap=group_population_cap or None)
-    scan = service.latest_run(session=session, actor=actor, dataset_id=dataset_id, method="scan")
-    emerging = service.latest_run(session=session, actor=actor, dataset_id=dataset_id, method="emerging")
+    scan = runs.latest_run(session=session, actor=actor, dataset_id=dataset_id, method="scan")
+    emerging = runs.latest_run(session=session, actor=actor, dataset_id=dataset_id, method="emerging")
     membership = _cluster_membership(scan.result if scan else {})
     classes = {a["code"]: a["class"] for a in (emerging.result.get("areas", []) if emerging else [])}
     rows = []
@@ -121,7 +121,7 @@ def create_deployment(
     if teams < 1:
         raise InvalidInput("teams: at least 1")
     if run_id is not None:
-        service.get_run(session=session, actor=actor, run_id=run_id)
+        runs.get_run(session=session, actor=actor, run_id=run_id)
     deployment = Deployment(
         owner_agency_id=actor.agency_id,
         created_by_id=actor.id,

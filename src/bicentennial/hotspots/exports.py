@@ -12,7 +12,7 @@ from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core.errors import PermissionDenied
 from bicentennial.core.i18n import N_
-from bicentennial.hotspots import service
+from bicentennial.hotspots import runs, service
 from bicentennial.hotspots.models import HotspotRun
 
 
@@ -53,7 +53,7 @@ def notes(run: HotspotRun, user: User) -> list[str]:
 
 
 def export_run(*, session: Session, actor: User, run_id: int, fmt: str) -> tuple[HotspotRun, list[dict[str, Any]]]:
-    run = service.get_run(session=session, actor=actor, run_id=run_id)
+    run = runs.get_run(session=session, actor=actor, run_id=run_id)
     if not records.may_share_onward(session, actor, run):
         raise PermissionDenied(N_("The owning agency has not allowed this record to be shared onward."))
     rows = run_rows(run)

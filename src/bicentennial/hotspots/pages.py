@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import gettext_for
 from bicentennial.hotspots import deployments, service
+from bicentennial.hotspots import runs as run_service
 from bicentennial.hotspots.charts import before_after, run_map
 from bicentennial.hotspots.labels import CLASS_LABELS, METHOD_LABELS, STATUS_LABELS, labeller
 from bicentennial.hotspots.models import HotspotDataset
@@ -43,7 +44,7 @@ def _pick(session: DbSession, user: Any, dataset: int | None) -> tuple[list[Hots
 def overview(request: Request, session: DbSession, user: PageUser, dataset: int | None = None) -> Response:
     _ = gettext_for(language(request))
     datasets, chosen = _pick(session, user, dataset)
-    runs = service.list_runs(session=session, actor=user, dataset_id=chosen.id) if chosen else []
+    runs = run_service.list_runs(session=session, actor=user, dataset_id=chosen.id) if chosen else []
     shown = next((r for r in runs if r.status == "done" and r.method == "emerging"), None) or next(
         (r for r in runs if r.status == "done"), None
     )
@@ -86,11 +87,13 @@ def start_run(
     params = {k: v for k, v in given.items() if v not in ("", None)}
     try:
         with session.begin_nested():
-            run = service.create_run(session=session, actor=user, dataset_id=dataset, method=method, parameters=params)
+            run = run_service.create_run(
+                session=session, actor=user, dataset_id=dataset, method=method, parameters=params
+            )
     except BicentennialError as exc:
         _ = gettext_for(language(request))
         datasets, chosen = _pick(session, user, dataset)
-        runs = service.list_runs(session=session, actor=user, dataset_id=dataset)
+        runs = run_service.list_runs(session=session, actor=user, dataset_id=dataset)
         return render(
             request,
             "hotspots/overview.html",
@@ -105,7 +108,7 @@ def start_run(
         )
     app = state(request)
     task = BackgroundTask(
-        service.start_in_background,
+        run_service.start_in_background,
         app.db,
         run.id,
         scheduler=app.settings.dask_scheduler,
@@ -117,7 +120,7 @@ def start_run(
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, run_id: int, session: DbSession, user: PageUser) -> Response:
     _ = gettext_for(language(request))
-    run = service.get_run(session=session, actor=user, run_id=run_id)
+    run = run_service.get_run(session=session, actor=user, run_id=run_id)
     dataset = service.get_dataset(session=session, actor=user, dataset_id=run.dataset_id)
     panel = service.panel_of(dataset)
     chart = run_map(run, panel, _) if run.status == "done" else None

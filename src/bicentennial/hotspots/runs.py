@@ -1,0 +1,190 @@
+"""Hotspot runs: a method on a dataset, queued, computed (here or on a thread) and stored with its provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bicentennial.access import records
+from bicentennial.access.models import User
+from bicentennial.audit import events
+from bicentennial.audit import service as audit
+from bicentennial.core.db import Database, utcnow
+from bicentennial.core.errors import BicentennialError, InvalidInput
+from bicentennial.hotspots import analyses
+from bicentennial.hotspots.models import HotspotDataset, HotspotRun
+from bicentennial.hotspots.panel import Panel
+from bicentennial.hotspots.service import ENGINE_VERSION, get_dataset, panel_of, require_action
+
+Progress = Callable[[int, int], None]
+
+
+def create_run(
+    *, session: Session, actor: User, dataset_id: int, method: str, parameters: dict[str, Any] | None = None
+) -> HotspotRun:
+    """Validate the request and queue a run (nothing computed yet; see ``execute_run``)."""
+    require_action(actor, "jobs.run")
+    dataset = get_dataset(session=session, actor=actor, dataset_id=dataset_id)
+    params = analyses.normalise(method, parameters or {}, panel_of(dataset))
+    run = HotspotRun(
+        owner_agency_id=actor.agency_id,
+        created_by_id=actor.id,
+        dataset_id=dataset.id,
+        method=method,
+        parameters=params,
+        seed=int(params.get("seed", 0)),
+        engine_version=ENGINE_VERSION,
+        input_sha256=dataset.sha256,
+        status="queued",
+        handling_code=dataset.handling_code,
+        sensitivity=dataset.sensitivity,
+    )
+    session.add(run)
+    session.flush()
+    audit.record(
+        session,
+        events.RecordCreated(
+            **events.by(actor),
+            target=run.ref,
+            owner=actor.agency.code,
+            fields={"method": method, "dataset": dataset.ref, "parameters": params},
+        ),
+    )
+    return run
+
+
+def execute_run(
+    *,
+    session: Session,
+    run: HotspotRun,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> HotspotRun:
+    """Compute a queued run in this transaction and store its result."""
+    run.status, run.started_at = "running", utcnow()
+    result = analyses.analyse(
+        _checked_panel(session, run),
+        run.method,
+        run.parameters,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+    _store_result(run, result)
+    return run
+
+
+def _checked_panel(session: Session, run: HotspotRun) -> Panel:
+    dataset = session.get(HotspotDataset, run.dataset_id)
+    assert dataset is not None  # the foreign key guarantees it
+    panel = panel_of(dataset)
+    if panel.sha256 != run.input_sha256:
+        raise InvalidInput(f"{dataset.ref}: its data no longer match the hash recorded with {run.ref}")
+    return panel
+
+
+def _store_result(run: HotspotRun, result: dict[str, Any]) -> None:
+    run.seconds = float(result.pop("seconds", 0.0))
+    run.result = result
+    run.result_sha256 = result_digest(result)
+    run.status, run.progress, run.finished_at = "done", 1.0, utcnow()
+
+
+def result_digest(result: dict[str, Any]) -> str:
+    """SHA-256 of a result's canonical JSON: two runs agree exactly when their digests do."""
+    text = json.dumps(result, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def run_now(
+    *,
+    session: Session,
+    actor: User,
+    dataset_id: int,
+    method: str,
+    parameters: dict[str, Any] | None = None,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> HotspotRun:
+    run = create_run(session=session, actor=actor, dataset_id=dataset_id, method=method, parameters=parameters)
+    return execute_run(session=session, run=run, scheduler=scheduler, workers=workers, progress=progress)
+
+
+def start_in_background(database: Database, run_id: int, *, scheduler: str | None = None, workers: int = 0) -> None:
+    """Compute a committed, queued run on a thread; its row carries status and progress for the page to poll.
+
+    Three short transactions (mark running, progress ticks, store the result) rather than one long one, so
+    the page's polling and the progress writes never wait on a transaction held for the whole computation.
+    """
+    threading.Thread(
+        target=_work, args=(database, run_id, scheduler, workers), name=f"hotspot-run-{run_id}", daemon=True
+    ).start()
+
+
+def _work(database: Database, run_id: int, scheduler: str | None, workers: int) -> None:
+    def progress(done: int, total: int) -> None:
+        with database.session() as s:
+            row = s.get(HotspotRun, run_id)
+            if row is not None:
+                row.progress = done / max(total, 1)
+
+    try:
+        with database.session() as session:
+            run = session.get(HotspotRun, run_id)
+            if run is None or run.status != "queued":
+                return
+            run.status, run.started_at = "running", utcnow()
+            panel, method, parameters = _checked_panel(session, run), run.method, dict(run.parameters)
+        result = analyses.analyse(panel, method, parameters, scheduler=scheduler, workers=workers, progress=progress)
+        with database.session() as session:
+            run = session.get(HotspotRun, run_id)
+            assert run is not None
+            _store_result(run, result)
+    except BicentennialError as exc:
+        _mark_failed(database, run_id, exc.message)
+    except Exception as exc:  # a bug: keep the reason on the run rather than losing it with the thread
+        _mark_failed(database, run_id, f"internal error: {type(exc).__name__}")
+        raise
+
+
+def _mark_failed(database: Database, run_id: int, message: str) -> None:
+    with database.session() as session:
+        run = session.get(HotspotRun, run_id)
+        if run is not None:
+            run.status, run.error, run.finished_at = "failed", message[:2000], utcnow()
+
+
+def list_runs(*, session: Session, actor: User, dataset_id: int | None = None, limit: int = 50) -> list[HotspotRun]:
+    query = select(HotspotRun).where(records.visible_clause(actor, HotspotRun))
+    if dataset_id is not None:
+        query = query.where(HotspotRun.dataset_id == dataset_id)
+    found = list(session.scalars(query.order_by(HotspotRun.id.desc()).limit(limit)))
+    records.note_reads(session, actor, [(r, records.via_for_visible(actor, r)) for r in found])
+    return found
+
+
+def get_run(*, session: Session, actor: User, run_id: int) -> HotspotRun:
+    return records.read(session, actor, HotspotRun, run_id)
+
+
+def latest_run(*, session: Session, actor: User, dataset_id: int, method: str) -> HotspotRun | None:
+    query = (
+        select(HotspotRun)
+        .where(
+            records.visible_clause(actor, HotspotRun),
+            HotspotRun.dataset_id == dataset_id,
+            HotspotRun.method == method,
+            HotspotRun.status == "done",
+        )
+        .order_by(HotspotRun.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
