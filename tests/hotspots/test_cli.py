@@ -178,5 +178,28 @@ def test_stored_dataset_runs_targets_and_deployments(env: dict[str, str]) -> Non
         ).stdout
     )
     assert check["after"] == ["2025-07", "2025-12"] and check["ring"]
+    out = Path(env["BICENTENNIAL_DATA_DIR"]) / "satscan"
+    assert (
+        run(
+            ["hotspots", "export-satscan", "--dataset", dataset, "--out-dir", str(out), "--as", "admin"], env
+        ).returncode
+        == 0
+    )
+    stp = json.loads(
+        run(
+            [
+                "hotspots",
+                "scan",
+                f"--cases={out}/dataset-{dataset}.cas",
+                f"--population={out}/dataset-{dataset}.pop",
+                f"--coordinates={out}/dataset-{dataset}.geo",
+                "--replicas",
+                "0",
+                "--json",
+            ],
+            env,
+        ).stdout
+    )
+    assert stp["total_cases"] == listed[0]["cases"] and stp["clusters"]  # the round trip keeps every case
     nobody = run(["hotspots", "datasets", "--json"], env)
     assert nobody.returncode == 2 and "--as" in nobody.stderr

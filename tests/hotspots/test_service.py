@@ -75,9 +75,7 @@ def test_runs_are_reproducible_and_find_the_planted_cluster(people) -> None:
         assert first.result_sha256 == again.result_sha256 and first.input_sha256 == again.input_sha256
         top = first.result["clusters"][0]
         assert set(top["locations"]) & set(PLANTED) and top["end"] == "2025-12" and top["p_value"] <= 0.05
-        assert (
-            first.parameters["seed"] == analyses.DEFAULT_SEED and first.engine_version == service.ENGINE_VERSION
-        )
+        assert first.parameters["seed"] == analyses.DEFAULT_SEED and first.engine_version == service.ENGINE_VERSION
         other_seed = runs.run_now(session=s, actor=user, dataset_id=ds, method="scan", parameters=params | {"seed": 5})
         assert other_seed.result["clusters"][0]["locations"] == top["locations"]  # p-values may differ, not the cluster
         for method in ("gistar", "local_moran", "emerging"):
@@ -190,6 +188,8 @@ def test_api_and_pages(people, client) -> None:
     assert "loc_id" in csv_text and run["input_sha256"] in csv_text
     geo = client.get(f"/api/v1/hotspots/runs/{run['id']}/export", params={"format": "geojson"}, headers=auth).json()
     assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "Point"
+    geo_file = client.get(f"/api/v1/hotspots/datasets/{ds}/satscan", params={"file": "coordinates"}, headers=auth)
+    assert geo_file.status_code == 200 and len(geo_file.text.splitlines()) == 32
     targets = client.get(f"/api/v1/hotspots/datasets/{ds}/targets", params={"teams": 2}, headers=auth).json()
     assert len(targets["targets"]) == 2
     dep = client.post(

@@ -150,6 +150,20 @@ def get_dataset(dataset_id: int, user: ApiUser, session: DbSession) -> dict[str,
     return dataset_dict(dataset) | {"runs": [run_dict(r, with_result=False) for r in found]}
 
 
+@router.get("/datasets/{dataset_id}/satscan")
+def dataset_satscan(
+    dataset_id: int, user: ApiUser, session: DbSession, file: Literal["cases", "population", "coordinates"] = "cases"
+) -> Response:
+    """The dataset as a SaTScan file, to cross-check results in SaTScan."""
+    text = exports.dataset_satscan_files(session=session, actor=user, dataset_id=dataset_id)[file]
+    suffix = {"cases": "cas", "population": "pop", "coordinates": "geo"}[file]
+    return Response(
+        text,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="dataset-{dataset_id}.{suffix}"'},
+    )
+
+
 @router.get("/datasets/{dataset_id}/targets")
 def targets(
     dataset_id: int,

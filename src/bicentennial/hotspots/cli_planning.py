@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bicentennial.access import service as access
-from bicentennial.cli import JsonFlag, emit, unit_of_work
+from bicentennial.cli import JsonFlag, emit, err, unit_of_work
 from bicentennial.core.errors import InvalidInput
 from bicentennial.hotspots import deployments, service
 from bicentennial.hotspots.cli import AsUser, Cases, Coords, Pop, hotspots_app, read_named
@@ -198,3 +199,21 @@ def displacement(
         f"Before {result['before'][0]}–{result['before'][1]} vs after {result['after'][0]}–"
         f"{result['after'][1]} · WDQ {result['wdq']}",
     )
+
+
+@hotspots_app.command("export-satscan")
+def export_satscan(
+    dataset: Annotated[int, typer.Option("--dataset", help="Dataset to export.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for dataset-ID.cas, .pop and .geo.")],
+    as_user: AsUser = None,
+) -> None:
+    """Write a dataset as SaTScan case, population and coordinates files (to cross-check in SaTScan)."""
+    from bicentennial.hotspots import exports
+
+    with unit_of_work() as session:
+        actor = access.get_user(session=session, username=_user(as_user))
+        files = exports.dataset_satscan_files(session=session, actor=actor, dataset_id=dataset)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for kind, suffix in (("cases", "cas"), ("population", "pop"), ("coordinates", "geo")):
+        (out_dir / f"dataset-{dataset}.{suffix}").write_text(files[kind], encoding="utf-8")
+    err.print(f"Wrote dataset-{dataset}.cas, .pop and .geo in {out_dir}")

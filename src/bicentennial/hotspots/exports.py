@@ -95,3 +95,26 @@ def run_geojson(*, session: Session, actor: User, run_id: int) -> dict[str, Any]
             "handling_code": run.handling_code,
         },
     }
+
+
+def dataset_satscan_files(*, session: Session, actor: User, dataset_id: int) -> dict[str, str]:
+    """The dataset as SaTScan case, population and coordinates files, to cross-check a run in SaTScan."""
+    from bicentennial.hotspots.satscan_files import write_case_file, write_coordinates_file, write_population_file
+
+    dataset = service.get_dataset(session=session, actor=actor, dataset_id=dataset_id)
+    if not records.may_share_onward(session, actor, dataset):
+        raise PermissionDenied(N_("The owning agency has not allowed this record to be shared onward."))
+    panel = service.panel_of(dataset)
+    years = sorted({p[:4] for p in panel.periods})
+    first_month = [panel.periods.index(next(p for p in panel.periods if p.startswith(y))) for y in years]
+    audit.record(
+        session,
+        events.RecordsExported(
+            **events.by(actor), record_type="hotspot_dataset", count=len(panel.ids), format="satscan"
+        ),
+    )
+    return {
+        "cases": write_case_file(panel.ids, panel.periods, panel.cases),
+        "population": write_population_file(panel.ids, years, panel.population[:, first_month]),
+        "coordinates": write_coordinates_file(panel.ids, panel.coords),
+    }
