@@ -242,6 +242,7 @@ def read_text_file(path: Path) -> Iterator[str]:
 
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
 from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest
+from bicentennial.evaluation import cli as evaluation_cli  # noqa: E402,F401  registers the evaluate commands
 from bicentennial.firearms import cli as firearms_cli  # noqa: E402,F401  registers the firearms commands
 from bicentennial.hotspots import cli as hotspots_cli  # noqa: E402,F401  registers the hotspots commands
 from bicentennial.outcomes import cli as outcomes_cli  # noqa: E402,F401  registers the outcomes commands

@@ -102,7 +102,7 @@ def test_sign_in_switch_language_and_sign_out(server: str, browser) -> None:  # 
     for name in ("Resultados", "Puntos críticos", "Armas de fuego", "Precursores", "Cooperación"):
         assert nav.get_by_role("link", name=name).is_visible()
     shot(page, "home-es")
-    nav.get_by_role("link", name="Puntos críticos").click()
+    nav.get_by_role("link", name="Precursores").click()
     page.get_by_role("heading", name="Aún no disponible").wait_for()
     page.get_by_role("link", name="Administración").click()
     shot(page, "admin-users-es")
@@ -224,7 +224,11 @@ def test_hotspot_scan_runs_in_the_background_and_maps(server: str, browser) -> N
     page.get_by_label("Monte Carlo replicas").select_option("99")
     page.get_by_role("button", name="Run scan").click()
     page.wait_for_url("**/hotspots/runs/*")
-    page.wait_for_selector("#chart-map .main-svg", timeout=60_000)  # the page polls until the thread is done
+    try:
+        page.wait_for_selector("#chart-map .main-svg", timeout=90_000)  # the page polls until the thread is done
+    except Exception:
+        print(page.content()[-3000:])  # what the run page said instead (a failed run shows its reason)
+        raise
     expect(page.get_by_role("heading", name="Clusters, most likely first")).to_be_visible()
     assert page.locator("table tbody tr").count() >= 1
     shot(page, "hotspots-run-en")

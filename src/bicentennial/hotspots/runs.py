@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bicentennial.access import records
@@ -130,24 +131,32 @@ def start_in_background(database: Database, run_id: int, *, scheduler: str | Non
 
 
 def _work(database: Database, run_id: int, scheduler: str | None, workers: int) -> None:
+    # Every write here is a single UPDATE with nothing read before it in its transaction: on SQLite a
+    # transaction that reads first and writes later fails if another connection (the page polling this
+    # run, its audit entries) committed in between; one that starts by writing just waits its turn.
     def progress(done: int, total: int) -> None:
-        with database.session() as s:
-            row = s.get(HotspotRun, run_id)
-            if row is not None:
-                row.progress = done / max(total, 1)
+        with contextlib.suppress(BicentennialError):  # a missed progress tick is harmless
+            _update(database, run_id, progress=done / max(total, 1))
 
     try:
-        with database.session() as session:
-            run = session.get(HotspotRun, run_id)
-            if run is None or run.status != "queued":
-                return
-            run.status, run.started_at = "running", utcnow()
-            panel, method, parameters = _checked_panel(session, run), run.method, dict(run.parameters)
-        result = analyses.analyse(panel, method, parameters, scheduler=scheduler, workers=workers, progress=progress)
+        if not _update(database, run_id, status="running", started_at=utcnow(), only_if_queued=True):
+            return
         with database.session() as session:
             run = session.get(HotspotRun, run_id)
             assert run is not None
-            _store_result(run, result)
+            panel, method, parameters = _checked_panel(session, run), run.method, dict(run.parameters)
+        result = analyses.analyse(panel, method, parameters, scheduler=scheduler, workers=workers, progress=progress)
+        seconds = float(result.pop("seconds", 0.0))
+        _update(
+            database,
+            run_id,
+            result=result,
+            result_sha256=result_digest(result),
+            seconds=seconds,
+            status="done",
+            progress=1.0,
+            finished_at=utcnow(),
+        )
     except BicentennialError as exc:
         _mark_failed(database, run_id, exc.message)
     except Exception as exc:  # a bug: keep the reason on the run rather than losing it with the thread
@@ -155,11 +164,16 @@ def _work(database: Database, run_id: int, scheduler: str | None, workers: int) 
         raise
 
 
-def _mark_failed(database: Database, run_id: int, message: str) -> None:
+def _update(database: Database, run_id: int, *, only_if_queued: bool = False, **values: Any) -> bool:
+    query = update(HotspotRun).where(HotspotRun.id == run_id)
+    if only_if_queued:
+        query = query.where(HotspotRun.status == "queued")
     with database.session() as session:
-        run = session.get(HotspotRun, run_id)
-        if run is not None:
-            run.status, run.error, run.finished_at = "failed", message[:2000], utcnow()
+        return bool(session.execute(query.values(**values, updated_at=utcnow())).rowcount)  # type: ignore[attr-defined]
+
+
+def _mark_failed(database: Database, run_id: int, message: str) -> None:
+    _update(database, run_id, status="failed", error=message[:2000], finished_at=utcnow())
 
 
 def list_runs(*, session: Session, actor: User, dataset_id: int | None = None, limit: int = 50) -> list[HotspotRun]:

@@ -68,6 +68,8 @@ def pillar_routers() -> list[APIRouter]:
     """Each built pillar contributes its pages and its API."""
     from bicentennial.cooperation import api as cooperation_api
     from bicentennial.cooperation import pages as cooperation_pages
+    from bicentennial.evaluation import api as evaluation_api
+    from bicentennial.evaluation import pages as evaluation_pages
     from bicentennial.firearms import api as firearms_api
     from bicentennial.firearms import pages as firearms_pages
     from bicentennial.hotspots import api as hotspots_api
@@ -84,6 +86,8 @@ def pillar_routers() -> list[APIRouter]:
         firearms_api.router,
         hotspots_pages.router,
         hotspots_api.router,
+        evaluation_pages.router,
+        evaluation_api.router,
     ]
 
 

@@ -51,6 +51,14 @@ PILLARS: tuple[Pillar, ...] = (
         available=True,
     ),
     Pillar(
+        "evaluation",
+        "Evaluation",
+        "Evaluación",
+        "Did it work? Synthetic control, interrupted time series, difference-in-differences.",
+        "¿Funcionó? Control sintético, series de tiempo interrumpidas, diferencias en diferencias.",
+        available=True,
+    ),
+    Pillar(
         "precursors",
         "Precursors",
         "Precursores",

@@ -1,0 +1,397 @@
+"""Evaluation runs and plans in the database: from files, from a recorded deployment, or for the accord itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bicentennial import __version__
+from bicentennial.access import policy, records
+from bicentennial.access.models import User
+from bicentennial.audit import events
+from bicentennial.audit import service as audit
+from bicentennial.core.db import utcnow
+from bicentennial.core.errors import InvalidInput, PermissionDenied
+from bicentennial.core.i18n import N_
+from bicentennial.evaluation import estimators
+from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
+from bicentennial.evaluation.spec import LongPanel, check_spec, load_spec, read_long_csv
+
+Progress = Callable[[int, int], None]
+ENGINE_VERSION = f"{__version__}+evaluation.1"
+ACCORD_START = "2021-10"  # the Bicentennial Framework was agreed on 8 October 2021
+
+
+def _require(actor: User, action: str) -> None:
+    if not policy.can(actor, action):
+        raise PermissionDenied(N_("You are not allowed to do this."))
+
+
+def panel_sha256(panel: LongPanel) -> str:
+    digest = hashlib.sha256()
+    digest.update(("\x1f".join(panel.units) + "\x1e" + "\x1f".join(panel.periods)).encode("utf-8"))
+    for name in sorted(panel.values):
+        digest.update(name.encode("utf-8") + np.ascontiguousarray(panel.values[name], dtype="<f8").tobytes())
+    return digest.hexdigest()
+
+
+def _store(
+    *,
+    session: Session,
+    actor: User,
+    title: str,
+    method: str,
+    spec: dict[str, Any],
+    source: dict[str, Any],
+    panel: LongPanel,
+    plan: EvaluationPlan | None = None,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> EvaluationRun:
+    result = estimators.estimate(method, spec, panel, scheduler=scheduler, workers=workers, progress=progress)
+    run = EvaluationRun(
+        owner_agency_id=actor.agency_id,
+        created_by_id=actor.id,
+        title=title[:300],
+        method=method,
+        spec=spec,
+        source=source,
+        data_sha256=panel_sha256(panel),
+        plan_id=plan.id if plan else None,
+        exploratory=plan is None or plan.locked_at is None,
+        engine_version=ENGINE_VERSION,
+        seconds=float(result.pop("seconds")),
+        result=result,
+    )
+    session.add(run)
+    session.flush()
+    audit.record(
+        session,
+        events.RecordCreated(
+            **events.by(actor),
+            target=run.ref,
+            owner=actor.agency.code,
+            fields={"method": method, "data_sha256": run.data_sha256, "plan": plan.ref if plan else None},
+        ),
+    )
+    return run
+
+
+def evaluate_file(
+    *,
+    session: Session,
+    actor: User,
+    method: str,
+    spec: tuple[str, str],
+    data: tuple[str, str],
+    placebos: bool | None = None,
+    plan_id: int | None = None,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> EvaluationRun:
+    """A spec (``(file name, YAML)``) on a long CSV (``(file name, text)``), stored as a run."""
+    _require(actor, "jobs.run")
+    checked = load_spec(spec[1], name=spec[0], method=method)
+    if placebos is not None and method == "synth":
+        checked["placebos"] = placebos
+    plan = _plan_for_run(session, actor, plan_id, method, checked)
+    panel = read_long_csv(data[1], name=data[0], unit=checked.get("unit"), time=checked["time"])
+    source = {"kind": "file", "name": data[0], "sha256": hashlib.sha256(data[1].encode("utf-8")).hexdigest()}
+    title = f"{method}: {checked['outcome']} · {checked.get('treated') or data[0]}"
+    return _store(
+        session=session,
+        actor=actor,
+        title=title,
+        method=method,
+        spec=checked,
+        source=source,
+        panel=panel,
+        plan=plan,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+
+
+def _plan_for_run(
+    session: Session, actor: User, plan_id: int | None, method: str, spec: dict[str, Any]
+) -> EvaluationPlan | None:
+    if plan_id is None:
+        return None
+    plan = get_plan(session=session, actor=actor, plan_id=plan_id)
+    if plan.method != method or _canonical(plan.spec) != _canonical(spec):
+        raise InvalidInput(
+            f"plan {plan_id}: this spec differs from the plan's; a planned run must use the plan as saved"
+        )
+    return plan
+
+
+def deployment_panel(
+    *, session: Session, actor: User, deployment_id: int, dataset_id: int
+) -> tuple[LongPanel, dict[str, Any], dict[str, Any]]:
+    """Homicides per 100,000 a month: the deployment's areas as one treated unit, donors from elsewhere.
+
+    Donors leave out the deployment's ring of neighbours, whose numbers the deployment may have moved
+    (displacement or diffusion) — they are no clean counterfactual.
+    """
+    from bicentennial.hotspots import deployments as hs_deployments
+    from bicentennial.hotspots import service as hs
+
+    deployment = hs_deployments.get_deployment(session=session, actor=actor, deployment_id=deployment_id)
+    data = hs.panel_of(hs.get_dataset(session=session, actor=actor, dataset_id=dataset_id))
+    check = hs_deployments.displacement(
+        session=session, actor=actor, deployment_id=deployment_id, dataset_id=dataset_id
+    )
+    position = {c: i for i, c in enumerate(data.ids)}
+    treated = [position[c] for c in deployment.area_codes]
+    skip = set(treated) | {position[c] for c in check["ring"]}
+    donors = [i for i in range(len(data.ids)) if i not in skip and data.population[i].min() > 0]
+    people = data.population
+    rates = np.vstack(
+        [data.cases[treated].sum(axis=0) / people[treated].sum(axis=0) * 1e5]
+        + [data.cases[i] / people[i] * 1e5 for i in donors]
+    )
+    units = ("deployment", *[data.ids[i] for i in donors])
+    panel = LongPanel(units, data.periods, {"homicide_rate": rates}, {})
+    start = check["after"][0]
+    pre = data.periods[: data.periods.index(start)]
+    thirds = [pre[k * len(pre) // 3 : (k + 1) * len(pre) // 3] for k in range(3)]
+    spec = check_spec(
+        {
+            "unit": "area",
+            "time": "period",
+            "outcome": "homicide_rate",
+            "treated": "deployment",
+            "treatment_start": start,
+            "predictors": [{"variable": "homicide_rate", "from": w[0], "to": w[-1]} for w in thirds if w]
+            + [{"variable": "homicide_rate", "from": pre[-1], "to": pre[-1]}],
+            "optimize_fit": {"from": pre[0], "to": pre[-1]},
+        },
+        name="deployment",
+        method="synth",
+    )
+    return panel, spec, check
+
+
+def evaluate_deployment(
+    *,
+    session: Session,
+    actor: User,
+    deployment_id: int,
+    dataset_id: int,
+    placebos: bool = False,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> EvaluationRun:
+    """Synthetic control of a recorded deployment, with its displacement check beside the effect."""
+    _require(actor, "jobs.run")
+    panel, spec, check = deployment_panel(
+        session=session, actor=actor, deployment_id=deployment_id, dataset_id=dataset_id
+    )
+    spec["placebos"] = placebos
+    source = {"kind": "deployment", "deployment": deployment_id, "dataset": dataset_id}
+    run = _store(
+        session=session,
+        actor=actor,
+        title=f"deployment {deployment_id} · dataset {dataset_id}",
+        method="synth",
+        spec=spec,
+        source=source,
+        panel=panel,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+    run.result = {**run.result, "displacement": {k: v for k, v in check.items() if k != "series"}}
+    return run
+
+
+def accord_panel(*, session: Session, indicator: str, area: str, as_of: date | None = None) -> LongPanel:
+    from bicentennial.outcomes import store
+
+    points = [
+        p for p in store.series(session=session, indicator=indicator, area=area, as_of=as_of) if p.value is not None
+    ]
+    if not points:
+        raise InvalidInput(f"indicator {indicator!r} has no figures for {area}")
+    values = np.array([[p.value for p in points]], dtype=np.float64)
+    return LongPanel((area,), tuple(p.period for p in points), {indicator: values}, {})
+
+
+def evaluate_accord(
+    *,
+    session: Session,
+    actor: User,
+    indicator: str = "mx_homicide_victims_sesnsp",
+    area: str = "mx",
+    start: str = ACCORD_START,
+    errors: str = "newey-west",
+    as_of: date | None = None,
+) -> EvaluationRun:
+    """Interrupted time series of an outcome series around the accord (October 2021 by default)."""
+    _require(actor, "jobs.run")
+    panel = accord_panel(session=session, indicator=indicator, area=area, as_of=as_of)
+    monthly = len(panel.periods[0]) == 7
+    spec = check_spec(
+        {
+            "time": "period",
+            "outcome": indicator,
+            "treatment_start": start if monthly else start[:4],
+            "errors": errors,
+            "seasonal": monthly,
+            "period": 12 if monthly else 1,
+        },
+        name="accord",
+        method="its",
+    )
+    source = {"kind": "outcomes", "indicator": indicator, "area": area, "as_of": as_of.isoformat() if as_of else None}
+    return _store(
+        session=session,
+        actor=actor,
+        title=f"accord · {indicator} · {area}",
+        method="its",
+        spec=spec,
+        source=source,
+        panel=panel,
+    )
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+
+
+def create_plan(
+    *,
+    session: Session,
+    actor: User,
+    name: str,
+    method: str,
+    spec_text: str,
+    source: dict[str, Any] | None = None,
+    notes: str = "",
+) -> EvaluationPlan:
+    _require(actor, "records.write")
+    if not name.strip():
+        raise InvalidInput("name: a plan needs a name")
+    spec = load_spec(spec_text, name="plan", method=method)
+    plan = EvaluationPlan(
+        owner_agency_id=actor.agency_id,
+        created_by_id=actor.id,
+        name=name.strip()[:200],
+        method=method,
+        spec=spec,
+        source=source or {"kind": "file"},
+        notes=notes,
+    )
+    session.add(plan)
+    session.flush()
+    audit.record(
+        session,
+        events.RecordCreated(
+            **events.by(actor), target=plan.ref, owner=actor.agency.code, fields={"method": method, "name": plan.name}
+        ),
+    )
+    return plan
+
+
+def lock_plan(*, session: Session, actor: User, plan_id: int) -> EvaluationPlan:
+    """Fix a plan for good: its SHA-256 goes to the audit chain, and it can no longer change."""
+    plan = get_plan(session=session, actor=actor, plan_id=plan_id)
+    records.require_owner(actor, plan)
+    if plan.locked_at is not None:
+        raise InvalidInput(f"plan {plan_id} is already locked ({plan.locked_at:%Y-%m-%d %H:%M} UTC)")
+    plan.sha256 = hashlib.sha256(
+        _canonical({"method": plan.method, "spec": plan.spec, "source": plan.source}).encode("ascii")
+    ).hexdigest()
+    plan.locked_at = utcnow()
+    audit.record(
+        session,
+        events.RecordUpdated(
+            **events.by(actor),
+            target=plan.ref,
+            owner=actor.agency.code,
+            changes={"locked": True, "sha256": plan.sha256},
+        ),
+    )
+    return plan
+
+
+def run_plan(
+    *,
+    session: Session,
+    actor: User,
+    plan_id: int,
+    data: tuple[str, str] | None = None,
+    scheduler: str | None = None,
+    workers: int = 0,
+    progress: Progress | None = None,
+) -> EvaluationRun:
+    """Run a plan as saved: on a supplied file (file plans) or on the outcomes store (accord plans)."""
+    _require(actor, "jobs.run")
+    plan = get_plan(session=session, actor=actor, plan_id=plan_id)
+    if plan.source.get("kind") == "outcomes":
+        src = plan.source
+        panel = accord_panel(session=session, indicator=src["indicator"], area=src.get("area", "mx"))
+        title = f"plan {plan.id}: {plan.name}"
+        return _store(
+            session=session,
+            actor=actor,
+            title=title,
+            method=plan.method,
+            spec=plan.spec,
+            source=src,
+            panel=panel,
+            plan=plan,
+        )
+    if data is None:
+        raise InvalidInput(f"plan {plan_id} reads a data file: give one")
+    panel = read_long_csv(data[1], name=data[0], unit=plan.spec.get("unit"), time=plan.spec["time"])
+    source = {"kind": "file", "name": data[0], "sha256": hashlib.sha256(data[1].encode("utf-8")).hexdigest()}
+    return _store(
+        session=session,
+        actor=actor,
+        title=f"plan {plan.id}: {plan.name}",
+        method=plan.method,
+        spec=plan.spec,
+        source=source,
+        panel=panel,
+        plan=plan,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+
+
+def list_plans(*, session: Session, actor: User) -> list[EvaluationPlan]:
+    query = (
+        select(EvaluationPlan).where(records.visible_clause(actor, EvaluationPlan)).order_by(EvaluationPlan.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def get_plan(*, session: Session, actor: User, plan_id: int) -> EvaluationPlan:
+    return records.read(session, actor, EvaluationPlan, plan_id)
+
+
+def list_runs(*, session: Session, actor: User, limit: int = 100) -> list[EvaluationRun]:
+    query = select(EvaluationRun).where(records.visible_clause(actor, EvaluationRun))
+    found = list(session.scalars(query.order_by(EvaluationRun.id.desc()).limit(limit)))
+    records.note_reads(session, actor, [(r, records.via_for_visible(actor, r)) for r in found])
+    return found
+
+
+def get_run(*, session: Session, actor: User, run_id: int) -> EvaluationRun:
+    return records.read(session, actor, EvaluationRun, run_id)

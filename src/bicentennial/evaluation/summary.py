@@ -1,0 +1,98 @@
+"""A plain-language reading of a result, in the reader's language, with its caveats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+Gettext = Callable[[str], str]
+
+
+def summarise(method: str, result: dict[str, Any], _: Gettext) -> list[str]:
+    if method == "synth":
+        return _synth(result, _)
+    if method == "its":
+        return _its(result, _)
+    return _did(result, _)
+
+
+def _synth(r: dict[str, Any], _: Gettext) -> list[str]:
+    start = r["periods"].index(r["treatment_start"])
+    post = [g["gap"] for g in r["gaps"][start:] if g["gap"] is not None]
+    synth_post = [s for s in r["synthetic"][start:] if s is not None]
+    mean_gap = float(np.mean(post)) if post else 0.0
+    base = float(np.mean(synth_post)) if synth_post else 0.0
+    share = mean_gap / base * 100 if base else 0.0
+    donors = [f"{u} ({w:.0%})" for u, w in r["weights"].items() if w and w >= 0.05][:5]
+    lines = [
+        (
+            _("After %(start)s, %(unit)s was on average %(gap).3g (%(pct).1f%%) %(dir)s its synthetic counterpart.")
+            % {
+                "start": r["treatment_start"],
+                "unit": r["treated"],
+                "gap": abs(mean_gap),
+                "pct": abs(share),
+                "dir": _("below") if mean_gap < 0 else _("above"),
+            }
+        ),
+        _("The counterpart is built from: %(donors)s.") % {"donors": ", ".join(donors) or "—"},
+        _("Pre-treatment fit: RMSPE %(pre).3g; after: %(post).3g.")
+        % {"pre": r["pre_rmspe"] or 0, "post": r["post_rmspe"] or 0},
+    ]
+    if r.get("placebo_p_value") is not None:
+        lines.append(
+            _("In-space placebos: p = %(p).3f — the share of units whose post/pre RMSPE ratio is at least as large.")
+            % {"p": r["placebo_p_value"]}
+        )
+    else:
+        lines.append(_("No placebo inference was run: the gap alone does not say whether it could arise by chance."))
+    if r.get("displacement"):
+        d = r["displacement"]
+        lines.append(
+            _("Neighbouring ring: %(before)s before, %(after)s during (WDQ %(wdq)s).")
+            % {"before": d["before_ring"], "after": d["after_ring"], "wdq": d["wdq"] if d["wdq"] is not None else "—"}
+        )
+    return lines
+
+
+def _its(r: dict[str, Any], _: Gettext) -> list[str]:
+    lines = [
+        _("At %(start)s the level changed by %(level).3g (95%% CI %(lo).3g to %(hi).3g, p = %(p).3f).")
+        % {
+            "start": r["treatment_start"],
+            "level": r["level_change"],
+            "lo": r["level_ci"][0],
+            "hi": r["level_ci"][1],
+            "p": r["level_p"],
+        },
+        _("The trend changed by %(slope).3g per period (95%% CI %(lo).3g to %(hi).3g, p = %(p).3f).")
+        % {"slope": r["slope_change"], "lo": r["slope_ci"][0], "hi": r["slope_ci"][1], "p": r["slope_p"]},
+        _("Compared with the projected pre-trend, the post period totals %(total).4g.")
+        % {"total": r["cumulative_effect"]},
+        _(
+            "An interrupted time series assumes nothing else changed at the same time; "
+            "it cannot separate the accord from other national events."
+        ),
+    ]
+    return lines
+
+
+def _did(r: dict[str, Any], _: Gettext) -> list[str]:
+    o, pre = r["overall"], r["pretrend"]
+    lines = [
+        _("Average effect on the treated: %(att).3g (SE %(se).3g, 95%% CI %(lo).3g to %(hi).3g).")
+        % {"att": o["att"], "se": o["se"], "lo": o["ci_low"], "hi": o["ci_high"]},
+        _(
+            "Pre-trend test: p = %(p).3f (a small p-value means treated and control units "
+            "already diverged before treatment)."
+        )
+        % {"p": pre["p"]},
+        _("%(n)s treated units, compared with %(control)s units.")
+        % {
+            "n": r.get("treated_units", "—"),
+            "control": _("never-treated") if r["control"] == "never" else _("not-yet-treated"),
+        },
+    ]
+    return lines
