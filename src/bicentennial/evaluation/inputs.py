@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from bicentennial.core.errors import InvalidInput
-from bicentennial.evaluation.spec import LongPanel, period_label
+from bicentennial.evaluation.spec import FIRST_TEXT, LongPanel, period_label
 
 
 def _window(panel: LongPanel, start: Any, end: Any, field: str) -> list[int]:
@@ -106,7 +106,7 @@ def did_arrays(
         )
     column = spec["first_treated"]
     if column in panel.text:
-        raw = {u: v for u, v in panel.text[column].items() if not u.startswith("\0")}
+        raw = {u: v for u, v in panel.text[column].items() if u != FIRST_TEXT}
     elif column in panel.values:
         raw = {}
         for i, u in enumerate(panel.units):

@@ -19,6 +19,7 @@ import yaml
 from bicentennial.core.errors import InvalidInput
 
 METHODS = ("synth", "its", "did")
+FIRST_TEXT = "\0first"  # where a text column first showed text, for error messages
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,12 @@ class LongPanel:
     text: dict[str, dict[str, str]]  # non-numeric columns: column -> unit -> first value seen
 
     def column(self, name: str, *, spec_field: str) -> np.ndarray:
+        if name in self.text:
+            first = self.text[name].get(FIRST_TEXT, "")
+            raise InvalidInput(f"spec field {spec_field}: column {name!r} is not numeric ({first})")
         if name not in self.values:
             known = ", ".join(sorted(self.values)) or "none"
-            raise InvalidInput(
-                f"spec field {spec_field}: column {name!r} is not a numeric column of the data ({known})"
-            )
+            raise InvalidInput(f"spec field {spec_field}: no column {name!r} in the data (numeric columns: {known})")
         return self.values[name]
 
     def unit(self, name: str, *, spec_field: str) -> int:
@@ -131,7 +133,14 @@ def check_spec(raw: dict[str, Any], *, name: str, method: str) -> dict[str, Any]
 
 def read_long_csv(text: str, *, name: str, unit: str | None, time: str) -> LongPanel:
     """A long CSV (one row per unit and period) pivoted to arrays; duplicates and bad numbers name their line."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read_rows(reader, name=name, unit=unit, time=time)
+    except csv.Error as exc:
+        raise InvalidInput(f"{name}, line {reader.line_num}: {exc}") from None
+
+
+def _read_rows(reader: Any, *, name: str, unit: str | None, time: str) -> LongPanel:
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -192,6 +201,7 @@ def _pivot(
             except ValueError:
                 text[h] = dict.fromkeys(units, "")  # a text column (names, codes): kept aside, not an error
                 text[h][u] = cell
+                text[h][FIRST_TEXT] = f"line {lines[(u, p)]}: {cell!r}"
                 text[h]["\0first"] = f"line {lines[(u, p)]}: {cell!r}"
                 numeric.pop(h, None)
                 continue

@@ -102,7 +102,9 @@ class _Panel:
         # must not decide its weight before V does.
         scaled = x / x.std(axis=1, ddof=1)[:, None]
         diff = np.ascontiguousarray(scaled[:, 1:] - scaled[:, :1])
-        return cls(scaled, diff, y[data.treated].copy(), np.ascontiguousarray(y[list(data.donors)].T), data.treatment_start)
+        return cls(
+            scaled, diff, y[data.treated].copy(), np.ascontiguousarray(y[list(data.donors)].T), data.treatment_start
+        )
 
     def zgap(self, periods: np.ndarray) -> np.ndarray:
         """``Z0 - Z1`` over ``periods``: ``(len, J)``; ``zgap @ w`` is the fit error for simplex ``w``."""
@@ -153,7 +155,9 @@ def _check_predictors(data: SynthInput, x: np.ndarray) -> None:
             unit = data.units[cols[missing[0]]]
             raise InvalidInput(f"synthetic control: predictor '{name}' is missing (NaN) for unit '{unit}'")
         if x[m].std() <= 1e-12 * np.abs(x[m]).max():
-            raise InvalidInput(f"synthetic control: predictor '{name}' does not vary across the treated unit and donors")
+            raise InvalidInput(
+                f"synthetic control: predictor '{name}' does not vary across the treated unit and donors"
+            )
 
 
 def _check_outcomes(data: SynthInput, y: np.ndarray) -> None:
@@ -265,7 +269,11 @@ def _starts(panel: _Panel, fit: np.ndarray, starts: int, seed: int) -> list[np.n
     k = panel.diff.shape[0]
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     outcomes = np.column_stack([panel.y1[fit], panel.y0[fit]])
-    return [np.full(k, 1.0 / k), regression_v(panel.scaled, outcomes), *(rng.dirichlet(np.ones(k)) for _ in range(starts))]
+    return [
+        np.full(k, 1.0 / k),
+        regression_v(panel.scaled, outcomes),
+        *(rng.dirichlet(np.ones(k)) for _ in range(starts)),
+    ]
 
 
 def _result(
