@@ -106,85 +106,88 @@ def callaway_santanna(
     if not np.any(cells.time >= cells.group):
         raise InvalidInput("control='not_yet': no treated cohort has comparison units after treatment")
     aggs = inf.aggregations(cells, first)
-    n = len(first)
-    influence = np.column_stack([cells.influence, *[a.influence for a in aggs]])
-    sums = inf.cluster_sums(influence, codes, n_clusters)
-    se_an = inf.analytic_se(sums, n)
-    se_an[np.abs(se_an) < 1e-12 * max(1.0, float(np.abs(panel).max()))] = 0.0
-    k = len(cells.att)
-    boot = inf.multiplier_bootstrap(sums, n, bootstrap, np.random.default_rng(seed)) if bootstrap else None
-    se = np.where(se_an > 0, inf.bootstrap_se(boot), 0.0) if boot is not None else se_an
-    z = float(stats.norm.ppf(1 - alpha / 2))
-
-    def critical(cols: np.ndarray) -> float:
-        return inf.uniform_critical(boot[:, cols], se[cols], alpha) if boot is not None else z
-
-    gt_crit = critical(np.arange(k))
-    att_gt = [
-        _row(
-            {
-                "group": labels[g],
-                "time": labels[t],
-                "base": labels[b],
-                "event_time": int(t - g),
-                "post": bool(t >= g),
-                "reference": bool(ref),
-                "n_treated": int(n1),
-                "n_control": int(n0),
-            },
-            att,
-            se[i],
-            se_an[i],
-            gt_crit,
-        )
-        for i, (g, t, b, att, n1, n0, ref) in enumerate(
-            zip(cells.group, cells.time, cells.base, cells.att, cells.n_treated, cells.n_control, cells.reference)
-        )
-    ]
-    cols = {kind: [k + j for j, a in enumerate(aggs) if a.kind == kind] for kind in {a.kind for a in aggs}}
-    ev_crit, gr_crit = critical(np.array(cols["event"])), critical(np.array(cols["group"]))
-    event_study = [
-        _row({"event_time": aggs[c - k].label}, aggs[c - k].att, se[c], se_an[c], ev_crit) for c in cols["event"]
-    ]
-    by_group = [
-        _row({"group": labels[aggs[c - k].label]}, aggs[c - k].att, se[c], se_an[c], gr_crit) for c in cols["group"]
-    ]
+    n, k = len(first), len(cells.att)
+    estimates = np.concatenate([cells.att, [a.att for a in aggs]])
+    sums = inf.cluster_sums(np.column_stack([cells.influence, *[a.influence for a in aggs]]), codes, n_clusters)
+    bands = _Bands.estimate(sums, n, bootstrap, seed, alpha, scale=float(np.abs(panel).max()))
+    kinds = np.array(["cell"] * k + [a.kind for a in aggs])
+    label = np.array([0] * k + [a.label for a in aggs])
+    event, group = np.flatnonzero(kinds == "event"), np.flatnonzero(kinds == "group")
     pre = np.flatnonzero((cells.time < cells.group) & ~cells.reference)
     stat, df, p = inf.wald_pretest(cells.att[pre], sums[:, pre], n)
     return DiDResult(
-        att_gt=att_gt,
-        overall=_overall(aggs, cols["simple"][0] - k, se, se_an, k, z),
-        event_study=event_study,
-        by_group=by_group,
+        att_gt=bands.table(np.arange(k), estimates, [_cell_keys(cells, i, labels) for i in range(k)]),
+        overall=bands.single(int(np.flatnonzero(kinds == "simple")[0]), estimates),
+        event_study=bands.table(event, estimates, [{"event_time": int(label[c])} for c in event]),
+        by_group=bands.table(group, estimates, [{"group": labels[label[c]]} for c in group]),
         pretrend={"stat": stat, "df": float(df), "p": p},
         control=control,
         n_units=n,
         n_clusters=n_clusters,
-        overall_dynamic=_overall(aggs, cols["dynamic_overall"][0] - k, se, se_an, k, z),
-        overall_group=_overall(aggs, cols["group_overall"][0] - k, se, se_an, k, z),
+        overall_dynamic=bands.single(int(np.flatnonzero(kinds == "dynamic_overall")[0]), estimates),
+        overall_group=bands.single(int(np.flatnonzero(kinds == "group_overall")[0]), estimates),
         skipped=[{"group": labels[g], "time": labels[t]} for g, t in cells.skipped],
     )
 
 
-def _row(keys: dict[str, Any], att: float, se: float, se_an: float, crit: float) -> dict[str, Any]:
-    # A zero standard error only occurs on the universal base period's reference cell.
-    p = float(2 * stats.norm.sf(abs(att) / se)) if se > 0 else None
+def _cell_keys(cells: inf.Cells, i: int, labels: list[Any]) -> dict[str, Any]:
+    g, t = int(cells.group[i]), int(cells.time[i])
     return {
-        **keys,
-        "att": float(att),
-        "se": float(se),
-        "se_analytic": float(se_an),
-        "ci_low": float(att - crit * se),
-        "ci_high": float(att + crit * se),
-        "p": p,
+        "group": labels[g],
+        "time": labels[t],
+        "base": labels[int(cells.base[i])],
+        "event_time": t - g,
+        "post": t >= g,
+        "reference": bool(cells.reference[i]),
+        "n_treated": int(cells.n_treated[i]),
+        "n_control": int(cells.n_control[i]),
     }
 
 
-def _overall(
-    aggs: list[inf.Aggregate], j: int, se: np.ndarray, se_an: np.ndarray, k: int, z: float
-) -> dict[str, float]:
-    row = _row({}, aggs[j].att, se[k + j], se_an[k + j], z)
-    return {key: row[key] for key in ("att", "se", "se_analytic", "ci_low", "ci_high", "p")}
+@dataclass(frozen=True)
+class _Bands:
+    """Standard errors of every estimate and the intervals built from them."""
+
+    se: np.ndarray  # reported: bootstrap when drawn, else analytic
+    se_analytic: np.ndarray
+    boot: np.ndarray | None  # (draws, estimates)
+    alpha: float
+
+    @classmethod
+    def estimate(cls, sums: np.ndarray, n: int, draws: int, seed: int, alpha: float, scale: float) -> _Bands:
+        se_an = inf.analytic_se(sums, n)
+        # Reference cells (and cells whose outcome changes are all equal) have no sampling variance.
+        se_an[se_an < 1e-12 * max(1.0, scale)] = 0.0
+        if not draws:
+            return cls(se_an, se_an, None, alpha)
+        boot = inf.multiplier_bootstrap(sums, n, draws, np.random.default_rng(seed))
+        return cls(np.where(se_an > 0, inf.bootstrap_se(boot), 0.0), se_an, boot, alpha)
+
+    def table(self, cols: np.ndarray, att: np.ndarray, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows with a simultaneous band over ``cols`` when bootstrapped (did's ``cband``)."""
+        if self.boot is None or not len(cols):
+            crit = float(stats.norm.ppf(1 - self.alpha / 2))
+        else:
+            crit = inf.uniform_critical(self.boot[:, cols], self.se[cols], self.alpha)
+        return [self._row(key, int(c), att, crit) for key, c in zip(keys, cols, strict=True)]
+
+    def single(self, col: int, att: np.ndarray) -> dict[str, float]:
+        row = self._row({}, col, att, float(stats.norm.ppf(1 - self.alpha / 2)))
+        return {key: row[key] for key in ("att", "se", "se_analytic", "ci_low", "ci_high", "p")}
+
+    def _row(self, keys: dict[str, Any], c: int, att: np.ndarray, crit: float) -> dict[str, Any]:
+        est, se = float(att[c]), float(self.se[c])
+        # A zero standard error only occurs on the universal base period's reference cell.
+        p = float(2 * stats.norm.sf(abs(est) / se)) if se > 0 else None
+        return {
+            **keys,
+            "att": est,
+            "se": se,
+            "se_analytic": float(self.se_analytic[c]),
+            "ci_low": est - crit * se,
+            "ci_high": est + crit * se,
+            "p": p,
+        }
 
 
 def _validated(

@@ -17,7 +17,14 @@ from bicentennial.web.context import language
 from bicentennial.web.render import render
 
 router = APIRouter(prefix="/evaluation", include_in_schema=False)
-ACCORD_INDICATORS = ("mx_homicide_victims_sesnsp", "mx_homicide_cases_sesnsp", "mx_feminicide_victims_sesnsp")
+ACCORD_INDICATORS = (
+    ("mx_homicide_victims_sesnsp", "mx"),
+    ("mx_feminicide_victims_sesnsp", "mx"),
+    ("mx_homicides_inegi", "mx"),
+    ("us_overdose_deaths", "us"),
+    ("us_synthetic_opioid_deaths", "us"),
+    ("mx_homicide_cases_sesnsp", "mx"),
+)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -50,14 +57,17 @@ def evaluate_accord(
     session: DbSession,
     user: PageUser,
     indicator: Annotated[str, Form()],
-    area: Annotated[str, Form()] = "mx",
+    area: Annotated[str, Form()] = "",
     errors: Annotated[str, Form()] = "newey-west",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
         with session.begin_nested():
-            run = service.evaluate_accord(session=session, actor=user, indicator=indicator, area=area, errors=errors)
+            country = "us" if indicator.startswith("us_") else "mx"
+            run = service.evaluate_accord(
+                session=session, actor=user, indicator=indicator, area=area.strip() or country, errors=errors
+            )
     except BicentennialError as exc:
         return _failed(request, session, user, exc)
     return RedirectResponse(f"/evaluation/runs/{run.id}", status_code=303)

@@ -242,11 +242,13 @@ def evaluate_accord(
     _require(actor, "jobs.run")
     panel = accord_panel(session=session, indicator=indicator, area=area, as_of=as_of)
     monthly = len(panel.periods[0]) == 7
+    # Yearly series: the first treated year is the accord's year if it began in the first half, else the next.
+    first_year = str(int(start[:4]) + (1 if len(start) == 7 and int(start[5:]) > 6 else 0))
     spec = check_spec(
         {
             "time": "period",
             "outcome": indicator,
-            "treatment_start": start if monthly else start[:4],
+            "treatment_start": start if monthly else first_year,
             "errors": errors,
             "seasonal": monthly,
             "period": 12 if monthly else 1,

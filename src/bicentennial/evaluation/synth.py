@@ -239,14 +239,7 @@ def synthetic_control(
     panel = _Panel.of(data)
     fit = np.asarray(sorted(data.fit_periods))
     start_vs = _starts(panel, fit, starts, seed)
-    lam = 0.0
-    if method == "penalized" and penalty is None:
-        if fit.size < 2:
-            raise InvalidInput("penalized synthetic control: choosing lambda needs 2 fit periods; pass penalty=")
-        n_valid = max(1, fit.size // 3)
-        lam = penalty_by_holdout(panel.diff, panel.zgap(fit[:-n_valid]), panel.zgap(fit[-n_valid:]), start_vs)
-    elif method == "penalized":
-        lam = _check_penalty(penalty)
+    lam = _penalised_lambda(panel, fit, penalty, start_vs) if method == "penalized" else 0.0
     v, w, loss = optimise_v(panel.diff, panel.zgap(fit), lam, start_vs)
     used: float | None = lam if method == "penalized" else None
     if method == "augmented":
@@ -257,6 +250,15 @@ def synthetic_control(
         w = w + ridge_adjustment(y0, y1, w, used)
         loss = float(np.mean((panel.zgap(fit) @ w) ** 2))
     return _result(data, panel, v, w, method, used, loss)
+
+
+def _penalised_lambda(panel: _Panel, fit: np.ndarray, penalty: float | None, start_vs: list[np.ndarray]) -> float:
+    if penalty is not None:
+        return _check_penalty(penalty)
+    if fit.size < 2:
+        raise InvalidInput("penalized synthetic control: choosing lambda needs 2 fit periods; pass penalty=")
+    n_valid = max(1, fit.size // 3)
+    return penalty_by_holdout(panel.diff, panel.zgap(fit[:-n_valid]), panel.zgap(fit[-n_valid:]), start_vs)
 
 
 def _check_penalty(penalty: float) -> float:
