@@ -43,6 +43,10 @@ PAGES = [
     "/hotspots/targets",
     "/hotspots/deployments/1",
     "/hotspots/datasets",
+    "/evaluation",
+    "/evaluation/runs/1",
+    "/evaluation/runs/2",
+    "/evaluation/plans",
     "/cooperation",
     "/cooperation/requests",
     "/cooperation/requests/1",
@@ -74,8 +78,19 @@ def _hotspot_demo(s) -> None:  # type: ignore[no-untyped-def]
     analyst = access.get_user(session=s, username="fgr.admin")
     runs.run_now(session=s, actor=analyst, dataset_id=d.id, method="scan", parameters={"replicas": 99})
     runs.run_now(session=s, actor=analyst, dataset_id=d.id, method="emerging")
-    deployments.create_deployment(
+    deployment = deployments.create_deployment(
         session=s, actor=analyst, name="Fuerza de tarea (demo)", area_codes=["mx:08037"], start=date(2025, 6, 1)
+    )
+    from bicentennial.evaluation import service as evaluation
+
+    evaluation.evaluate_accord(session=s, actor=analyst)
+    evaluation.evaluate_deployment(session=s, actor=analyst, deployment_id=deployment.id, dataset_id=d.id)
+    evaluation.create_plan(
+        session=s,
+        actor=analyst,
+        name="Acuerdo: homicidios",
+        method="its",
+        spec_text="time: period\noutcome: mx_homicide_victims_sesnsp\ntreatment_start: 2022\nseasonal: false\nperiod: 1\n",
     )
 
 

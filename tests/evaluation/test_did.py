@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import warnings
 from pathlib import Path
 
@@ -233,6 +235,14 @@ def test_universal_base_period_has_zero_reference_cell():
     assert next(r for r in res.event_study if r["event_time"] == -1)["att"] == 0.0
 
 
+def test_result_is_strict_json_and_untestable_pretrend_is_none():
+    rng = np.random.default_rng(6)
+    first = rng.choice([-1, 1], size=40)
+    res = callaway_santanna(_panel(rng, first, 2, effect=1.0), first, base_period="universal", bootstrap=99)
+    assert res.pretrend == {"stat": None, "df": 0.0, "p": None}  # two periods: no pre-treatment cell
+    json.dumps(dataclasses.asdict(res), allow_nan=False)
+
+
 @pytest.mark.parametrize(
     ("y", "first", "kwargs", "message"),
     [
@@ -255,10 +265,10 @@ def test_bad_input_raises_invalid_input(y, first, kwargs, message):
 
 @pytest.mark.slow
 def test_coverage_of_overall_interval_and_event_study_band():
-    """95% intervals cover the true effect in 91-99% of 300 simulated staggered panels."""
+    """95% intervals cover the true effect in 92-98% of 1000 simulated staggered panels (binomial SE 0.7%)."""
     rng = np.random.default_rng(2024)
     covered_overall = covered_band = 0
-    reps = 300
+    reps = 1000
     for _ in range(reps):
         first = rng.choice([-1, 3, 5], size=200)
         y = _panel(rng, first, 7, effect=1.0)
@@ -267,5 +277,5 @@ def test_coverage_of_overall_interval_and_event_study_band():
         covered_band += all(
             r["ci_low"] <= (1.0 if r["event_time"] >= 0 else 0.0) <= r["ci_high"] for r in res.event_study
         )
-    assert 0.91 <= covered_overall / reps <= 0.99
-    assert 0.91 <= covered_band / reps <= 0.99
+    assert 0.92 <= covered_overall / reps <= 0.98
+    assert 0.92 <= covered_band / reps <= 0.98

@@ -8,6 +8,7 @@ overall effect, an event study and per-cohort effects. Unconditional parallel tr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,7 +34,7 @@ class DiDResult:
     overall: dict[str, float]
     event_study: list[dict[str, Any]]
     by_group: list[dict[str, Any]]
-    pretrend: dict[str, float]
+    pretrend: dict[str, float | None]  # stat, df, p; stat and p None when nothing can be tested
     control: str
     n_units: int
     n_clusters: int
@@ -86,14 +87,16 @@ def callaway_santanna(
     DiDResult
         ``overall`` is did's "simple" aggregation: post-treatment cells weighted by group size.
         ``pretrend`` is the Wald test that every pre-treatment ATT(g,t) is 0 (stat, df, p;
-        NaN when there is no pre-treatment cell); the covariance is cluster-robust when
-        ``clusters`` is given.
+        stat and p are None when there is no pre-treatment cell with sampling variance);
+        the covariance is cluster-robust when ``clusters`` is given, and a singular one is
+        inverted on its non-null eigenspace (df = its rank).
 
     Notes
     -----
     Callaway, B. & Sant'Anna, P. H. C. (2021), "Difference-in-Differences with multiple time
-    periods", Journal of Econometrics 225(2):200-230, eqs. (2.6)-(2.7), Theorem 2 and
-    section 4 (aggregations, multiplier bootstrap); numerically follows the did R package
+    periods", Journal of Econometrics 225(2):200-230 — identification of ATT(g,t) with
+    never- and not-yet-treated comparisons, their aggregation, and the multiplier bootstrap
+    for simultaneous bands. Numerically follows the did R package
     (``att_gt(est_method="reg", xformla=~1)``, ``aggte``, ``mboot``). Standard errors:
     sqrt(sum over clusters of squared influence sums) / n; bootstrap SE is the IQR of the
     draws over 1.349, as did does.
@@ -120,7 +123,7 @@ def callaway_santanna(
         overall=bands.single(int(np.flatnonzero(kinds == "simple")[0]), estimates),
         event_study=bands.table(event, estimates, [{"event_time": int(label[c])} for c in event]),
         by_group=bands.table(group, estimates, [{"group": labels[label[c]]} for c in group]),
-        pretrend={"stat": stat, "df": float(df), "p": p},
+        pretrend={"stat": stat if df else None, "df": float(df), "p": p if df else None},
         control=control,
         n_units=n,
         n_clusters=n_clusters,
@@ -178,7 +181,7 @@ class _Bands:
     def _row(self, keys: dict[str, Any], c: int, att: np.ndarray, crit: float) -> dict[str, Any]:
         est, se = float(att[c]), float(self.se[c])
         # A zero standard error only occurs on the universal base period's reference cell.
-        p = float(2 * stats.norm.sf(abs(est) / se)) if se > 0 else None
+        p = math.erfc(abs(est) / se / math.sqrt(2)) if se > 0 else None  # two-sided normal, = 2 sf(|z|)
         return {
             **keys,
             "att": est,

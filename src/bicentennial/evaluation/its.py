@@ -44,7 +44,6 @@ class ITSResult:
 @dataclass(frozen=True)
 class _Fit:
     beta: np.ndarray  # regression coefficients, one per design column kept
-    cov: np.ndarray  # their covariance
     ci: np.ndarray  # (k, 2)
     p: np.ndarray
     fitted: np.ndarray
@@ -85,7 +84,8 @@ def interrupted_time_series(
         ``"newey-west"``: OLS with Newey–West HAC covariance (Bartlett kernel, small-sample
         correction ``T/(T-k)``) and Student-t inference with ``T-k`` degrees of freedom.
         ``"arima"``: regression with ARIMA(p, d, q) errors by maximum likelihood
-        (statsmodels SARIMAX), normal inference.
+        (statsmodels SARIMAX), normal inference; with ``d >= 1`` the first ``d`` values of
+        ``fitted`` and of the counterfactual and its band are NaN (nothing to predict from).
     maxlags : int, optional
         Newey–West truncation lag; default ``floor(4 (T/100)^(2/9))`` (Newey & West 1994).
     arima_order : (p, d, q)
@@ -114,7 +114,7 @@ def interrupted_time_series(
     evaluation of public health interventions: a tutorial", Int J Epidemiol 46:348).
     Newey & West (1987, 1994) for the HAC covariance and the default lag.
     """
-    series = _validated_series(y, start=start, period=period, seasonal=seasonal, alpha=alpha)
+    series = _validated_series(y, start=start, period=period, alpha=alpha)
     n_seasons = period if seasonal and period > 1 else 1
     design, names = _design(len(series), start, n_seasons)
     _check_length(len(series), start, n_seasons, design.shape[1])
@@ -128,7 +128,7 @@ def interrupted_time_series(
     return _result(series, start, fit, errors, n_seasons)
 
 
-def _validated_series(y: Any, *, start: Any, period: Any, seasonal: bool, alpha: float) -> np.ndarray:
+def _validated_series(y: Any, *, start: Any, period: Any, alpha: float) -> np.ndarray:
     try:
         series = np.asarray(y, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -139,6 +139,8 @@ def _validated_series(y: Any, *, start: Any, period: Any, seasonal: bool, alpha:
     if bad.size:
         shown = ", ".join(str(i) for i in bad[:5]) + (" …" if bad.size > 5 else "")
         raise InvalidInput(f"y: {bad.size} missing or infinite value(s) at index {shown}; impute or shorten the series")
+    if series.size and np.ptp(series) == 0:
+        raise InvalidInput(f"y: the series is constant ({series[0]:g} throughout); there is no change to estimate")
     if not isinstance(period, int | np.integer) or isinstance(period, bool) or period < 1:
         raise InvalidInput(f"period: expected a positive whole number of periods per cycle, got {period!r}")
     if not isinstance(start, int | np.integer) or isinstance(start, bool):
@@ -153,9 +155,10 @@ def _check_length(n: int, start: int, n_seasons: int, k: int) -> None:
     # estimated from post-period data only and absorb part of the effect.
     min_pre = max(3, n_seasons)
     if not min_pre <= start <= n - 2:
+        why = " (a full seasonal cycle, or pass seasonal=False)" if n_seasons > 3 else ""
         raise InvalidInput(
             f"start: {start} leaves {start} pre-period and {n - start} post-period values in a series of {n}; "
-            f"need at least {min_pre} before (a full seasonal cycle) and 2 after"
+            f"need at least {min_pre} before{why} and 2 after"
         )
     if n - k < 2:
         raise InvalidInput(f"y: {n} values are too few for {k} coefficients; use a longer series or seasonal=False")
@@ -210,7 +213,6 @@ def _fit_newey_west(y: np.ndarray, design: np.ndarray, names: list[str], lags: i
     param_var = np.einsum("ij,jk,ik->i", no_change, cov, no_change)
     return _Fit(
         beta=beta,
-        cov=cov,
         ci=ci,
         p=p,
         fitted=np.asarray(res.fittedvalues),
@@ -238,7 +240,7 @@ def _fit_arima(
 
     # Differencing removes the intercept (d >= 1) and the trend (d == 2): they are not identified.
     keep = list(range(order[1], design.shape[1]))
-    exog = design[:, keep]
+    exog = np.ascontiguousarray(design[:, keep])
     no_change = exog.copy()
     no_change[:, [keep.index(c) for c in _CHANGE_COLUMNS]] = 0.0
     with warnings.catch_warnings(record=True) as caught:
@@ -255,14 +257,19 @@ def _fit_arima(
     ci, p = np.asarray(res.conf_int(alpha)), np.asarray(res.pvalues)
     param_var = np.einsum("ij,jk,ik->i", no_change, cov, no_change)
     kept_names = [names[c] for c in keep] + list(res.model.param_names[k:])
+    fitted = np.asarray(res.fittedvalues, dtype=float)
+    counterfactual = np.concatenate([in_sample.predicted_mean, ahead.predicted_mean])
+    prediction_var = np.concatenate([in_sample.var_pred_mean, ahead.var_pred_mean]) + param_var
+    # Before d observations a differenced model has no prediction (diffuse start): say so with NaN
+    # rather than plot a placeholder and a band a million wide.
+    fitted[: order[1]] = counterfactual[: order[1]] = prediction_var[: order[1]] = np.nan
     return _Fit(
         beta=np.asarray(res.params[:k]),
-        cov=cov,
         ci=ci[:k],
         p=p[:k],
-        fitted=np.asarray(res.fittedvalues),
-        counterfactual=np.concatenate([in_sample.predicted_mean, ahead.predicted_mean]),
-        prediction_var=np.concatenate([in_sample.var_pred_mean, ahead.var_pred_mean]) + param_var,
+        fitted=fitted,
+        counterfactual=counterfactual,
+        prediction_var=prediction_var,
         critical=float(stats.norm.ppf(1 - alpha / 2)),
         table=_coefficient_table(kept_names, res.params, np.sqrt(np.diag(all_cov)), ci, p),
         stats={
@@ -280,6 +287,17 @@ def _fit_arima(
     )
 
 
+def _json_ready(value: Any) -> Any:
+    """Non-finite floats (a perfect fit's p-values, say) become None: JSON has no NaN."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def _result(y: np.ndarray, start: int, fit: _Fit, errors: str, n_seasons: int) -> ITSResult:
     level, slope = (c - fit.dropped for c in _CHANGE_COLUMNS)
     half = fit.critical * np.sqrt(fit.prediction_var)
@@ -293,6 +311,7 @@ def _result(y: np.ndarray, start: int, fit: _Fit, errors: str, n_seasons: int) -
         "counterfactual_interval": "prediction",
         **fit.stats,
     }
+    details = _json_ready(details)
     return ITSResult(
         level_change=float(fit.beta[level]),
         level_ci=(float(fit.ci[level, 0]), float(fit.ci[level, 1])),

@@ -26,7 +26,8 @@ from bicentennial.evaluation.spec import LongPanel, check_spec, load_spec, read_
 
 Progress = Callable[[int, int], None]
 ENGINE_VERSION = f"{__version__}+evaluation.1"
-ACCORD_START = "2021-10"  # the Bicentennial Framework was agreed on 8 October 2021
+ACCORD_START = "2021-10"
+MIN_DONOR_POPULATION = 50_000  # inhabitants; below this a municipality's monthly homicide rate is mostly noise  # the Bicentennial Framework was agreed on 8 October 2021
 
 
 def _require(actor: User, action: str) -> None:
@@ -154,7 +155,13 @@ def deployment_panel(
     position = {c: i for i, c in enumerate(data.ids)}
     treated = [position[c] for c in deployment.area_codes]
     skip = set(treated) | {position[c] for c in check["ring"]}
-    donors = [i for i in range(len(data.ids)) if i not in skip and data.population[i].min() > 0]
+    # Monthly rates of small municipalities are mostly noise: a synthetic control would fit that noise
+    # before the deployment and swing wildly after it. Donors must be big enough for a stable rate.
+    treated_people = float(data.population[treated, 0].sum())
+    floor = max(MIN_DONOR_POPULATION, treated_people / 20)
+    donors = [i for i in range(len(data.ids)) if i not in skip and data.population[i].min() >= floor]
+    if len(donors) < 5:
+        donors = [i for i in range(len(data.ids)) if i not in skip and data.population[i].min() > 0]
     people = data.population
     rates = np.vstack(
         [data.cases[treated].sum(axis=0) / people[treated].sum(axis=0) * 1e5]
@@ -175,6 +182,9 @@ def deployment_panel(
             "predictors": [{"variable": "homicide_rate", "from": w[0], "to": w[-1]} for w in thirds if w]
             + [{"variable": "homicide_rate", "from": pre[-1], "to": pre[-1]}],
             "optimize_fit": {"from": pre[0], "to": pre[-1]},
+            # Penalised weights (Abadie & L'Hour 2021) favour donors close to the treated unit, which
+            # keeps hundreds of donors from fitting the pre-period by averaging noise.
+            "method": "penalized",
         },
         name="deployment",
         method="synth",

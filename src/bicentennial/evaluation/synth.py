@@ -167,13 +167,14 @@ def _check_outcomes(data: SynthInput, y: np.ndarray) -> None:
             f"synthetic control: outcome of the treated unit '{data.units[data.treated]}' is missing "
             f"(NaN) in pre-treatment period '{data.periods[treated[0]]}'"
         )
-    for p in sorted(data.fit_periods):
-        missing = [d for d in data.donors if not np.isfinite(y[d, p])]
-        if missing:
-            raise InvalidInput(
-                f"synthetic control: outcome of donor '{data.units[missing[0]]}' is missing (NaN) in fit "
-                f"period '{data.periods[p]}'"
-            )
+    fit = sorted(data.fit_periods)
+    holes = np.argwhere(~np.isfinite(y[np.ix_(list(data.donors), fit)]))  # (donor, period) pairs, donor order
+    if holes.size:
+        d, p = holes[np.argmin(holes[:, 1])]
+        raise InvalidInput(
+            f"synthetic control: outcome of donor '{data.units[data.donors[d]]}' is missing (NaN) in fit "
+            f"period '{data.periods[fit[p]]}'"
+        )
 
 
 def synthetic_control(

@@ -30,13 +30,58 @@ _MAX_MAJOR = 2000  # each major step adds a donor to the support; the optimum is
 # Half-decades: at 1e-4 the penalised weights are the plain ones, at 10 a single nearest donor;
 # predictors are scaled to unit standard deviation and V sums to 1, so the grid is unit-free.
 PENALTY_GRID = (0.0, *(10.0 ** (e / 2) for e in range(-8, 3)))
+_IN_HULL = 1e-10  # inner MSPE, relative to a typical donor's, below which the predictors count as matched
+_MATCH_PENALTY = 1e6
 RIDGE_GRID_SIZE = 21  # augsynth's default: lambda_max down to 1e-8 lambda_max
+
+
+@numba.njit(cache=True, nogil=True)
+def _gradient(p: np.ndarray, c: np.ndarray, x: np.ndarray, g: np.ndarray) -> None:
+    # Row by row over donors: k contiguous axpy passes that SIMD well, unlike k-long dot products.
+    for j in range(p.shape[1]):
+        g[j] = c[j]
+    for i in range(p.shape[0]):
+        xi = 2.0 * x[i]
+        for j in range(p.shape[1]):
+            g[j] += xi * p[i, j]
+
+
+# The kernels below use plain loops, not numpy calls: numba compiles np.linalg.solve, axis sums and
+# fancy indexing slowly (seconds each), and the arrays they would touch are a handful of numbers.
+
+
+@numba.njit(cache=True, nogil=True)
+def _gauss_solve(a: np.ndarray, b: np.ndarray) -> None:
+    # Gaussian elimination with partial pivoting, in place (the answer lands in b): the KKT
+    # systems are at most (k + 4)-square and indefinite, so no Cholesky.
+    n = b.size
+    for col in range(n):
+        piv = col
+        for r in range(col + 1, n):
+            if abs(a[r, col]) > abs(a[piv, col]):
+                piv = r
+        if piv != col:
+            for q in range(n):
+                a[col, q], a[piv, q] = a[piv, q], a[col, q]
+            b[col], b[piv] = b[piv], b[col]
+        d = a[col, col] if a[col, col] != 0.0 else 1e-300
+        for r in range(col + 1, n):
+            factor = a[r, col] / d
+            if factor != 0.0:
+                for q in range(col, n):
+                    a[r, q] -= factor * a[col, q]
+                b[r] -= factor * b[col]
+    for r in range(n - 1, -1, -1):
+        total = b[r]
+        for q in range(r + 1, n):
+            total -= a[r, q] * b[q]
+        b[r] = total / (a[r, r] if a[r, r] != 0.0 else 1e-300)
 
 
 @numba.njit(cache=True, nogil=True)
 def _affine_minimiser(p: np.ndarray, c: np.ndarray, support: np.ndarray, m: int) -> np.ndarray:
     # Minimiser of ||P_S a||^2 + c_S'a on the affine hull {sum a = 1}: the KKT system
-    # [[2 P_S'P_S, 1], [1', 0]] [a; mu] = [-c_S; 1].
+    # [[2 P_S'P_S, 1], [1', 0]] [a; mu] = [-c_S; 1]. Returns [a; mu].
     kkt = np.zeros((m + 1, m + 1))
     rhs = np.zeros(m + 1)
     scale = 0.0
@@ -55,17 +100,8 @@ def _affine_minimiser(p: np.ndarray, c: np.ndarray, support: np.ndarray, m: int)
     ridge = _RIDGE * (scale / m + 1e-300)
     for a in range(m):
         kkt[a, a] += ridge
-    return np.linalg.solve(kkt, rhs)[:m]
-
-
-@numba.njit(cache=True, nogil=True)
-def _gradient(p: np.ndarray, c: np.ndarray, x: np.ndarray, g: np.ndarray) -> None:
-    # Row by row over donors: k contiguous axpy passes that SIMD well, unlike k-long dot products.
-    g[:] = c
-    for i in range(p.shape[0]):
-        xi = 2.0 * x[i]
-        for j in range(p.shape[1]):
-            g[j] += xi * p[i, j]
+    _gauss_solve(kkt, rhs)
+    return rhs
 
 
 @numba.njit(cache=True, nogil=True)
@@ -74,99 +110,165 @@ def _minor_cycle(p: np.ndarray, c: np.ndarray, support: np.ndarray, lam: np.ndar
     # dropping the donors that reach zero; at most m passes. Returns the new support size.
     while True:
         alpha = _affine_minimiser(p, c, support, m)
-        if np.all(alpha > 0.0):
-            lam[:m] = alpha
-            return m
         theta = 1.0
         for a in range(m):
             if alpha[a] <= 0.0:
                 theta = min(theta, lam[a] / (lam[a] - alpha[a]))
         keep = 0
+        total = 0.0
         for a in range(m):
             value = lam[a] + theta * (alpha[a] - lam[a])
             if value > 1e-15:
                 support[keep] = support[a]
                 lam[keep] = value
+                total += value
                 keep += 1
+        for a in range(keep):
+            lam[a] /= total
+        if theta == 1.0 and keep == m:
+            return m
         m = keep
-        lam[:m] /= lam[:m].sum()
 
 
 @numba.njit(cache=True, nogil=True)
-def simplex_qp(p: np.ndarray, c: np.ndarray, tol: float) -> np.ndarray:
+def simplex_qp(p: np.ndarray, c: np.ndarray, tol: float, support: np.ndarray, lam: np.ndarray, m: int) -> int:
     """Exact minimiser of ``||P w||^2 + c'w`` over the unit simplex (active set on the support).
 
     ``p`` is ``(k, J)``: column ``j`` is ``sqrt(V) (X0_j - X1)``, so ``P w = sqrt(V) (X0 w - X1)`` on the
-    simplex. Starts from the best single donor; each major step adds the donor with the most negative
-    reduced gradient and runs the minor cycle (Wolfe 1976). Stops when no donor's reduced gradient is
-    below the support's by more than ``tol`` relative to the objective: the KKT conditions.
+    simplex. The solution is returned in place as ``support[:m]`` (donor indices) and ``lam[:m]``
+    (their weights, positive, summing to one); the return value is ``m``. Both arrays hold at least
+    ``min(J, k + 3)`` entries. With ``m == 0`` the search starts from the best single donor;
+    otherwise from the given support and weights (a warm start: the outer search moves ``V`` a
+    little at a time, and the support seldom changes). Each major step adds the donor with the most
+    negative reduced gradient and runs the minor cycle (Wolfe 1976); it stops when no donor's reduced
+    gradient is below the support's by more than ``tol`` relative to the objective: the KKT conditions.
     """
     k, n = p.shape
     cap = min(n, k + 3)
-    support = np.empty(cap, dtype=np.int64)
-    lam = np.empty(cap)
-    f = c.copy()
-    for i in range(k):
-        for j in range(n):
-            f[j] += p[i, j] * p[i, j]
-    support[0] = int(np.argmin(f))
-    lam[0] = 1.0
-    m = 1
-    x = p[:, support[0]].copy()
-    scale = max(abs(f[support[0]]), 1e-300)
     g = np.empty(n)
+    if m == 0:
+        for j in range(n):
+            g[j] = c[j]
+        for i in range(k):
+            for j in range(n):
+                g[j] += p[i, j] * p[i, j]
+        support[0] = np.argmin(g)
+        lam[0] = 1.0
+        m = 1
+    else:
+        m = _minor_cycle(p, c, support, lam, m)
+    scale = 1e-300
+    for a in range(m):
+        own = c[support[a]]
+        for i in range(k):
+            own += p[i, support[a]] ** 2
+        scale = max(scale, own)
+    x = np.empty(k)
     for _ in range(_MAX_MAJOR):
+        for i in range(k):
+            x[i] = 0.0
+            for a in range(m):
+                x[i] += lam[a] * p[i, support[a]]
         _gradient(p, c, x, g)
         gbar = 0.0
         for a in range(m):
             gbar += lam[a] * g[support[a]]
-        j = int(np.argmin(g))
-        if g[j] >= gbar - tol * scale or m == cap or np.any(support[:m] == j):
+        j = np.argmin(g)
+        known = False
+        for a in range(m):
+            known = known or support[a] == j
+        if g[j] >= gbar - tol * scale or m == cap or known:
             break  # optimal; (the last two only by rounding, on degenerate supports)
         support[m] = j
         lam[m] = 0.0
         m = _minor_cycle(p, c, support, lam, m + 1)
-        x[:] = 0.0
+        kept = False
         for a in range(m):
-            x += lam[a] * p[:, support[a]]
-    w = np.zeros(n)
-    for a in range(m):
-        w[support[a]] = lam[a]
-    return w
+            kept = kept or support[a] == j
+        if not kept:
+            break  # the new donor left at once: no descent is left, only rounding
+    return m
 
 
 @numba.njit(cache=True, nogil=True)
-def weights_for_v(v: np.ndarray, diff: np.ndarray, penalty: float) -> np.ndarray:
-    """``W(V)`` for the scaled predictor differences ``diff = X0 - X1`` (``(k, J)``) and penalty ``lam``."""
-    p = diff * np.sqrt(v)[:, None]
-    c = penalty * ((p * p).sum(axis=0))
-    return simplex_qp(p, c, 1e-12)
+def solve_v(
+    v: np.ndarray, diff: np.ndarray, penalty: float, zgap: np.ndarray, support: np.ndarray, lam: np.ndarray, m: int
+) -> tuple[float, int]:
+    """``W(V)`` in place (``support[:m]``, ``lam[:m]``) and its outcome MSPE over the fit periods.
 
-
-@numba.njit(cache=True, nogil=True)
-def v_loss(v: np.ndarray, diff: np.ndarray, penalty: float, zgap: np.ndarray) -> float:
-    """Outcome MSPE over the fit periods of ``W(V)``; ``zgap`` is ``Z0 - Z1`` (``(T_fit, J)``)."""
-    w = weights_for_v(v, diff, penalty)
-    used = np.flatnonzero(w)  # at most k + 2 donors: the fit costs T_fit * (k + 2), not T_fit * J
+    ``diff = X0 - X1`` is ``(k, J)`` (scaled predictors), ``zgap = Z0 - Z1`` is ``(T_fit, J)``;
+    ``m > 0`` warm-starts from the given support (see :func:`simplex_qp`). Returns ``(mspe, m)``;
+    the fit costs ``T_fit * m``, not ``T_fit * J``. The only compiled entry point besides
+    :func:`simplex_qp`, so that numba compiles the solver once.
+    """
+    k, n = diff.shape
+    p = np.empty((k, n))
+    c = np.zeros(n)
+    for i in range(k):
+        root = np.sqrt(v[i])
+        for j in range(n):
+            p[i, j] = diff[i, j] * root
+            c[j] += penalty * p[i, j] * p[i, j]
+    m = simplex_qp(p, c, 1e-12, support, lam, m)
     total = 0.0
     for t in range(zgap.shape[0]):
         e = 0.0
-        for j in used:
-            e += zgap[t, j] * w[j]
+        for a in range(m):
+            e += zgap[t, support[a]] * lam[a]
         total += e * e
-    return total / zgap.shape[0]
+    return total / max(zgap.shape[0], 1), m
+
+
+def weights_for_v(v: np.ndarray, diff: np.ndarray, penalty: float) -> np.ndarray:
+    """``W(V)`` for ``diff = X0 - X1`` (``(k, J)``), from a cold start: a function of ``V`` alone."""
+    k, n = diff.shape
+    support = np.empty(k + 3, dtype=np.int64)
+    lam = np.empty(k + 3)
+    _, m = solve_v(np.asarray(v, dtype=float), diff, float(penalty), np.zeros((0, n)), support, lam, 0)
+    w = np.zeros(n)
+    w[support[:m]] = lam[:m]
+    return w
 
 
 def regression_v(scaled: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
     """Synth's regression-based starting ``V``: ``diag(B B')`` of the OLS of outcomes on predictors.
 
-    ``scaled`` is ``(k, n)`` over treated and donors, ``outcomes`` ``(T_fit, n)``; least squares
-    (not ``solve``) so that more predictors than units still give a start.
+    ``scaled`` is ``(k, n)`` over treated and donors, ``outcomes`` ``(T_fit, n)``. Normal equations
+    as Synth (``solve(t(X) %*% X)``), with a pseudo-inverse so that collinear predictors or more
+    predictors than units still give a start.
     """
     design = np.column_stack([np.ones(scaled.shape[1]), scaled.T])
-    beta = np.linalg.lstsq(design, outcomes.T, rcond=None)[0][1:]
+    beta = (np.linalg.pinv(design.T @ design) @ (design.T @ outcomes.T))[1:]
     v = np.einsum("ij,ij->i", beta, beta)
     return v / v.sum() if v.sum() > 0 and np.all(np.isfinite(v)) else np.full(len(v), 1.0 / len(v))
+
+
+def matched_weights(diff: np.ndarray, zgap: np.ndarray) -> np.ndarray | None:
+    """Best outcome fit among the weights that reproduce the treated predictors, or None if none do.
+
+    When the treated unit's scaled predictors are a convex combination of the donors', every
+    ``V`` with positive entries has the same inner solution set ``{W : X0 W = X1}``, so ``V`` is
+    not identified and the bilevel problem's (optimistic) solution is the ``W`` in that set that
+    minimises the outcome MSPE (the bilevel reading of Synth by Malo, Eskelinen, Zhou & Kuosmanen 2023,
+    Comput. Econ.).
+    The equality is imposed by a penalty ``rho`` a million times the outcome term's scale: the
+    predictors then match to about 1e-6 of their spread, far below anything a balance table shows.
+    """
+    k = diff.shape[0]
+    w = weights_for_v(np.full(k, 1.0 / k), diff, 0.0)
+    inner = float(np.sum((diff @ w) ** 2)) / k
+    scale_inner = float(np.mean(np.sum(diff**2, axis=0))) / k
+    if inner > _IN_HULL * scale_inner:
+        return None
+    outer = zgap / np.sqrt(zgap.shape[0])
+    scale_outer = max(float(np.mean(np.sum(outer**2, axis=0))), 1e-300)
+    rho = _MATCH_PENALTY * scale_outer / max(scale_inner * k, 1e-300)
+    p = np.ascontiguousarray(np.vstack([outer, np.sqrt(rho) * diff]))
+    return weights_for_v(np.ones(p.shape[0]), p, 0.0)
+
+
+def _mspe(zgap: np.ndarray, w: np.ndarray) -> float:
+    return float(np.mean((zgap @ w) ** 2))
 
 
 def optimise_v(
@@ -174,23 +276,34 @@ def optimise_v(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Nelder-Mead on ``V = |x| / sum |x|`` from each start; the lowest MSPE wins (earliest start on ties).
 
-    Returns ``(v, w, loss)``. The MSPE is divided by its value at the first start so that the
-    stopping tolerances are relative whatever the outcome's unit.
+    Returns ``(v, w, mspe)``, ``w`` recomputed from a cold start at the chosen ``V``. Unpenalised
+    fits whose predictors can be matched exactly skip the search (:func:`matched_weights`). The
+    MSPE is divided by its value at the first start so that the stopping tolerances are relative
+    whatever the outcome's unit.
     """
     k = diff.shape[0]
-    if k == 1:
-        v = np.ones(1)
-        return v, weights_for_v(v, diff, penalty), float(v_loss(v, diff, penalty, zgap))
-    ref = max(float(v_loss(starts[0], diff, penalty, zgap)), 1e-300)
+    matched = matched_weights(diff, zgap) if penalty == 0 else None
+    if k == 1 or matched is not None:
+        v = np.full(k, 1.0 / k)
+        w = weights_for_v(v, diff, penalty) if matched is None else matched
+        return v, w, _mspe(zgap, w)
+    support = np.empty(k + 3, dtype=np.int64)
+    lam = np.empty(k + 3)
+    state = [0]  # support size carried from one evaluation to the next (warm start)
 
     def objective(x: np.ndarray) -> float:
         a = np.abs(x)
         total = a.sum()
-        v = a / total if total > 0 else np.full(k, 1.0 / k)
-        return float(v_loss(v, diff, penalty, zgap)) / ref
+        loss, state[0] = solve_v(
+            a / total if total > 0 else np.full(k, 1.0 / k), diff, penalty, zgap, support, lam, state[0]
+        )
+        return float(loss) / ref
 
+    ref = 1.0
+    ref = max(objective(starts[0]), 1e-300)
     best_v, best_f = starts[0], np.inf
     for start in starts:
+        state[0] = 0
         res = minimize(
             objective,
             start,
@@ -201,7 +314,8 @@ def optimise_v(
         if f < best_f * (1 - 1e-12):
             a = np.abs(res.x)
             best_v, best_f = a / a.sum(), f
-    return best_v, weights_for_v(best_v, diff, penalty), best_f * ref
+    w = weights_for_v(best_v, diff, penalty)
+    return best_v, w, _mspe(zgap, w)
 
 
 def penalty_by_holdout(diff: np.ndarray, train: np.ndarray, valid: np.ndarray, starts: list[np.ndarray]) -> float:
