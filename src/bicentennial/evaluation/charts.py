@@ -12,9 +12,15 @@ from bicentennial.web.charts import PALETTE, layout
 Gettext = Callable[[str], str]
 
 
+def _x(periods: list[str]) -> list[Any]:
+    """Years as numbers (Plotly would read "2015" as a date and stack the points); months stay dates."""
+    return [int(p) for p in periods] if all(len(p) == 4 and p.isdigit() for p in periods) else periods
+
+
 def _start_line(fig: go.Figure, start: str, _: Gettext) -> None:
-    fig.add_vline(x=start, line={"color": "#888", "dash": "dash", "width": 1})
-    fig.add_annotation(x=start, y=1, yref="paper", text=_("treatment starts"), showarrow=False, xanchor="left")
+    x = _x([start])[0]
+    fig.add_vline(x=x, line={"color": "#888", "dash": "dash", "width": 1})
+    fig.add_annotation(x=x, y=1, yref="paper", text=_("treatment starts"), showarrow=False, xanchor="left")
 
 
 def charts_for(method: str, result: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
@@ -27,7 +33,7 @@ def charts_for(method: str, result: dict[str, Any], _: Gettext, source: str) -> 
 
 
 def _synth(r: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
-    periods = r["periods"]
+    periods = _x(r["periods"])
     main = go.Figure()
     main.add_trace(
         go.Scatter(x=periods, y=r["observed"], name=str(r["treated"]), line={"color": PALETTE[0], "width": 2.5})
@@ -73,8 +79,8 @@ def _synth(r: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
 
 
 def _its(r: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
-    periods = r["periods"]
-    post = periods.index(r["treatment_start"])
+    post = r["periods"].index(r["treatment_start"])
+    periods = _x(r["periods"])
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(

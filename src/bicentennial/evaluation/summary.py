@@ -10,6 +10,14 @@ import numpy as np
 Gettext = Callable[[str], str]
 
 
+def _n(value: Any) -> str:
+    """Readable numbers: thousands with separators, small ones with three significant digits."""
+    if value is None:
+        return "—"
+    v = float(value)
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+
+
 def summarise(method: str, result: dict[str, Any], _: Gettext) -> list[str]:
     if method == "synth":
         return _synth(result, _)
@@ -59,18 +67,18 @@ def _synth(r: dict[str, Any], _: Gettext) -> list[str]:
 
 def _its(r: dict[str, Any], _: Gettext) -> list[str]:
     lines = [
-        _("At %(start)s the level changed by %(level).3g (95%% CI %(lo).3g to %(hi).3g, p = %(p).3f).")
+        _("At %(start)s the level changed by %(level)s (95%% CI %(lo)s to %(hi)s, p = %(p).3f).")
         % {
             "start": r["treatment_start"],
-            "level": r["level_change"],
-            "lo": r["level_ci"][0],
-            "hi": r["level_ci"][1],
+            "level": _n(r["level_change"]),
+            "lo": _n(r["level_ci"][0]),
+            "hi": _n(r["level_ci"][1]),
             "p": r["level_p"],
         },
-        _("The trend changed by %(slope).3g per period (95%% CI %(lo).3g to %(hi).3g, p = %(p).3f).")
-        % {"slope": r["slope_change"], "lo": r["slope_ci"][0], "hi": r["slope_ci"][1], "p": r["slope_p"]},
-        _("Compared with the projected pre-trend, the post period totals %(total).4g.")
-        % {"total": r["cumulative_effect"]},
+        _("The trend changed by %(slope)s per period (95%% CI %(lo)s to %(hi)s, p = %(p).3f).")
+        % {"slope": _n(r["slope_change"]), "lo": _n(r["slope_ci"][0]), "hi": _n(r["slope_ci"][1]), "p": r["slope_p"]},
+        _("Compared with the projected pre-trend, the post period totals %(total)s.")
+        % {"total": _n(r["cumulative_effect"])},
         _(
             "An interrupted time series assumes nothing else changed at the same time; "
             "it cannot separate the accord from other national events."
