@@ -32,6 +32,11 @@ _MAX_MAJOR = 2000  # each major step adds a donor to the support; the optimum is
 PENALTY_GRID = (0.0, *(10.0 ** (e / 2) for e in range(-8, 3)))
 _IN_HULL = 1e-10  # inner MSPE, relative to a typical donor's, below which the predictors count as matched
 _MATCH_PENALTY = 1e6
+_OPTIONS: dict[str, dict[str, float]] = {
+    "Nelder-Mead": {"xatol": 1e-6, "fatol": 1e-9},
+    "Powell": {"xtol": 1e-6, "ftol": 1e-10},
+}
+_POLISH_ROUNDS = 5
 RIDGE_GRID_SIZE = 21  # augsynth's default: lambda_max down to 1e-8 lambda_max
 
 
@@ -299,21 +304,31 @@ def optimise_v(
         )
         return float(loss) / ref
 
+    def search(method: str, start: np.ndarray) -> tuple[np.ndarray, float]:
+        state[0] = 0
+        options = _OPTIONS[method] | ({"maxiter": 200 * k, "adaptive": k > 5} if method == "Nelder-Mead" else {})
+        res = minimize(objective, start, method=method, options=options)
+        a = np.abs(res.x)
+        return (a / a.sum() if a.sum() > 0 else np.full(k, 1.0 / k)), float(res.fun)
+
     ref = 1.0
     ref = max(objective(starts[0]), 1e-300)
     best_v, best_f = starts[0], np.inf
     for start in starts:
-        state[0] = 0
-        res = minimize(
-            objective,
-            start,
-            method="Nelder-Mead",
-            options={"maxiter": 200 * k, "xatol": 1e-6, "fatol": 1e-9, "adaptive": k > 5},
-        )
-        f = float(res.fun)
+        v, f = search("Nelder-Mead", start)
         if f < best_f * (1 - 1e-12):
-            a = np.abs(res.x)
-            best_v, best_f = a / a.sum(), f
+            best_v, best_f = v, f
+    # Nelder-Mead stalls on this piecewise-smooth surface: restart it, and Powell's line searches,
+    # from the best point until neither improves. A true local minimum (Synth's Basque solution is
+    # one) stays put; a stalled simplex moves on.
+    for _ in range(_POLISH_ROUNDS):
+        before = best_f
+        for method in ("Nelder-Mead", "Powell"):
+            v, f = search(method, best_v)
+            if f < best_f * (1 - 1e-9):
+                best_v, best_f = v, f
+        if best_f >= before * (1 - 1e-9):
+            break
     w = weights_for_v(best_v, diff, penalty)
     return best_v, w, _mspe(zgap, w)
 
