@@ -90,6 +90,7 @@ def _its(r: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
             fillcolor="rgba(33,145,140,0.15)",
             line={"width": 0},
             hoverinfo="skip",
+            mode="lines",
             name=_("counterfactual interval"),
         )
     )
