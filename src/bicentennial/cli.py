@@ -196,6 +196,11 @@ def serve(
     _check_port_free(host, port)
     db = database()  # fail here, with one clear line, if the database is unreachable or behind the code
     settings.signing_key()  # create the key file once, before worker processes read it
+    from bicentennial.hotspots.runs import fail_interrupted
+
+    interrupted = fail_interrupted(db)
+    if interrupted:
+        err.print(f"{interrupted} hotspot run(s) left unfinished by the last server were marked failed.")
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104  only picks the URL to print
     err.print(f"Bicentennial is serving on [bold]http://{shown}:{port}[/bold] (Ctrl+C to stop)", highlight=False)
     if workers > 1:

@@ -260,3 +260,15 @@ def test_satscan_uploads_land_whole_or_not_at_all(people, client) -> None:
         "/hotspots/datasets/satscan", files=files, data={"csrf_token": csrf_from(form.text)}, follow_redirects=False
     )
     assert ok.status_code == 303 and ok.headers["location"].startswith("/hotspots?dataset=")
+
+
+def test_runs_left_by_a_stopped_server_are_marked_failed(people) -> None:
+    from bicentennial.hotspots.models import HotspotRun
+
+    with people.session() as s:
+        ds = dataset(s)
+        queued = runs.create_run(session=s, actor=actor(s, "fgr.analyst"), dataset_id=ds, method="gistar").id
+    assert runs.fail_interrupted(people) >= 1
+    with people.session() as s:
+        run = s.get(HotspotRun, queued)
+        assert run is not None and run.status == "failed" and "interrupted" in run.error

@@ -176,6 +176,21 @@ def _mark_failed(database: Database, run_id: int, message: str) -> None:
     _update(database, run_id, status="failed", error=message[:2000], finished_at=utcnow())
 
 
+def fail_interrupted(database: Database) -> int:
+    """Runs a stopped server left queued or running can never finish: say so on them (at start-up)."""
+    query = (
+        update(HotspotRun)
+        .where(HotspotRun.status.in_(("queued", "running")))
+        .values(
+            status="failed",
+            error="interrupted: the server stopped while the run was computing; start it again",
+            finished_at=utcnow(),
+        )
+    )
+    with database.session() as session:
+        return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+
 def list_runs(*, session: Session, actor: User, dataset_id: int | None = None, limit: int = 50) -> list[HotspotRun]:
     query = select(HotspotRun).where(records.visible_clause(actor, HotspotRun))
     if dataset_id is not None:
