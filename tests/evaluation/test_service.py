@@ -168,3 +168,29 @@ def test_cli_prints_the_promised_json(tmp_path: Path) -> None:
     broken.write_text(SPEC.replace("treated: Basque Country (Pais Vasco)", "treated: Atlantis"))
     bad = run(["evaluate", "synth", str(broken), "--data", str(BASQUE), "--json"], env)
     assert bad.returncode == 2 and "Atlantis" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_basque_with_placebos_and_robustness(people) -> None:
+    data = (BASQUE.name, BASQUE.read_text())
+    with people.session() as s:
+        run_ = service.evaluate_file(
+            session=s,
+            actor=actor(s, "fgr.analyst"),
+            method="synth",
+            spec=("basque.yaml", SPEC),
+            data=data,
+            placebos=True,
+        )
+    r = run_.result
+    kept = len(r["placebos"]["rmspe_ratio"]) - len(r["placebos"]["excluded"])
+    # Basque is not an outlier among Spain's regions by this test (as Abadie et al. 2011 show): p = rank / kept
+    assert r["placebo_p_value"] is not None and round(r["placebo_p_value"] * kept) == pytest.approx(
+        r["placebo_p_value"] * kept
+    )
+    assert set(r["robustness"]["leave_one_out"]) >= {"Cataluna"} and r["robustness"]["in_time"]["fake_start"] == "1962"
+    from bicentennial.core.i18n import gettext_for
+    from bicentennial.evaluation.summary import summarise
+
+    text = " ".join(summarise("synth", r, gettext_for("es")))
+    assert "Placebos en el espacio" in text and "dejar fuera" in text

@@ -61,6 +61,18 @@ def _synth(r: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
                     showlegend=False,
                 )
             )
+    for unit, series in (r.get("robustness") or {}).get("leave_one_out", {}).items():
+        gap.add_trace(
+            go.Scatter(
+                x=periods,
+                y=series,
+                mode="lines",
+                line={"color": "#f1b6da", "width": 1.2},
+                name=_("without %(unit)s") % {"unit": unit},
+                showlegend=False,
+                hoverinfo="name",
+            )
+        )
     gap.add_trace(
         go.Scatter(
             x=periods,
@@ -71,7 +83,7 @@ def _synth(r: dict[str, Any], _: Gettext, source: str) -> list[tuple[str, str]]:
     )
     gap.add_hline(y=0, line={"color": "#444", "width": 1})
     _start_line(gap, r["treatment_start"], _)
-    title_gap = _("Gap, with placebo gaps in grey") if r.get("placebos") else _("Gap")
+    title_gap = _("Gap, with placebo gaps in grey and leave-one-out gaps in pink") if r.get("placebos") else _("Gap")
     return [
         ("chart-main", layout(main, title=_("Treated and synthetic counterpart"), x="", y=_("outcome"), source=source)),
         ("chart-gap", layout(gap, title=title_gap, x="", y=_("treated − synthetic"), source=source)),

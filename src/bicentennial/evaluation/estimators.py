@@ -68,6 +68,7 @@ def _synth(spec: dict[str, Any], panel: LongPanel, **jobs: Any) -> dict[str, Any
         "placebo_p_value": None,
     }
     if spec.get("placebos"):
+        out["robustness"] = _robustness(data, spec["method"], jobs)
         placebos = in_space_placebos(data, method=spec["method"], **jobs)
         ratios = placebos.rmspe_ratio
         kept = sorted(placebos.gaps, key=lambda u: -ratios.get(u, 0))[:MAX_SPAGHETTI]
@@ -78,6 +79,21 @@ def _synth(spec: dict[str, Any], panel: LongPanel, **jobs: Any) -> dict[str, Any
             "rmspe_ratio": {u: _r(r) for u, r in ratios.items()},
             "gaps": {u: _r(placebos.gaps[u], 4) for u in kept},
         }
+    return out
+
+
+def _robustness(data: Any, method: str, jobs: dict[str, Any]) -> dict[str, Any]:
+    """An in-time placebo halfway through the pre-period, and the gap without each weighted donor."""
+    from bicentennial.evaluation.placebos import in_time_placebo, leave_one_out
+
+    out: dict[str, Any] = {}
+    fake = data.treatment_start // 2
+    if fake >= 2 and data.treatment_start - fake >= 2:
+        backdated = in_time_placebo(data, fake_start=fake, method=method)
+        out["in_time"] = {"fake_start": data.periods[fake], "gaps": _r(backdated.gaps[: data.treatment_start])}
+    scheduler, workers = jobs.get("scheduler"), jobs.get("workers", 0)
+    dropped = leave_one_out(data, method=method, scheduler=scheduler, workers=workers)
+    out["leave_one_out"] = {unit: _r(g, 4) for unit, g in dropped.items()}
     return out
 
 

@@ -56,6 +56,24 @@ def _synth(r: dict[str, Any], _: Gettext) -> list[str]:
         )
     else:
         lines.append(_("No placebo inference was run: the gap alone does not say whether it could arise by chance."))
+    robust = r.get("robustness") or {}
+    if robust.get("in_time"):
+        fake = robust["in_time"]
+        k = r["periods"].index(fake["fake_start"])
+        pre_gaps = [g for g in fake["gaps"][k:] if g is not None]
+        lines.append(
+            _(
+                "Backdating the treatment to %(fake)s gives an average gap of %(gap)s before the real start "
+                "(near zero is reassuring: the method does not find effects where there were none)."
+            )
+            % {"fake": fake["fake_start"], "gap": _n(float(np.mean(pre_gaps)) if pre_gaps else None)}
+        )
+    if robust.get("leave_one_out"):
+        means = [float(np.mean([v for v in g[start:] if v is not None])) for g in robust["leave_one_out"].values()]
+        lines.append(
+            _("Leaving out each weighted donor in turn, the average gap after treatment ranges from %(lo)s to %(hi)s.")
+            % {"lo": _n(min(means)), "hi": _n(max(means))}
+        )
     if r.get("displacement"):
         d = r["displacement"]
         lines.append(
