@@ -90,7 +90,9 @@ def _hotspot_demo(s) -> None:  # type: ignore[no-untyped-def]
         actor=analyst,
         name="Acuerdo: homicidios",
         method="its",
-        spec_text="time: period\noutcome: mx_homicide_victims_sesnsp\ntreatment_start: 2022\nseasonal: false\nperiod: 1\n",
+        spec_text=(
+            "time: period\noutcome: mx_homicide_victims_sesnsp\ntreatment_start: 2022\nseasonal: false\nperiod: 1\n"
+        ),
     )
 
 

@@ -4,8 +4,8 @@ from bicentennial.access.models import AccessRequest, Agency, ApiToken, Country,
 from bicentennial.audit.models import AuditEntry
 from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMessage, Request, RequestTransition
 from bicentennial.core.db import Base
-from bicentennial.firearms.models import Trace
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
+from bicentennial.firearms.models import Trace
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.hotspots.models import Deployment, HotspotDataset, HotspotRun
 from bicentennial.outcomes.models import ImportBatch, ObservationRow, Population

@@ -82,7 +82,7 @@ def _synth(spec: dict[str, Any], panel: LongPanel, **jobs: Any) -> dict[str, Any
     return out
 
 
-def _robustness(data: Any, method: str, jobs: dict[str, Any]) -> dict[str, Any]:
+def _robustness(data: Any, method: Any, jobs: dict[str, Any]) -> dict[str, Any]:
     """An in-time placebo halfway through the pre-period, and the gap without each weighted donor."""
     from bicentennial.evaluation.placebos import in_time_placebo, leave_one_out
 

@@ -10,6 +10,7 @@ same in this process, on local processes or on any cluster.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -98,7 +99,11 @@ def _fit_all(
         if progress:
             progress(min(len(designs), round(done * len(designs) / len(batches))), len(designs))
 
-    results = run_tasks(fit_batch, batches, scheduler=scheduler, workers=workers, progress=report)
+    with warnings.catch_warnings():
+        # Dask warns that the graph carries data: each batch holds the panel by design (at most
+        # MAX_CHUNKS copies, a few MB each at municipal scale); run_tasks has no scatter step.
+        warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+        results = run_tasks(fit_batch, batches, scheduler=scheduler, workers=workers, progress=report)
     return [fit for batch in results for fit in batch]
 
 
@@ -136,11 +141,11 @@ def in_space_placebos(
 
     Notes
     -----
-    Abadie, Diamond & Hainmueller (2010, JASA 105(490), sec. 3.3 and fig. 5-7) drop placebos
+    Abadie, Diamond & Hainmueller (2010, JASA 105(490)) drop placebos
     whose pre-period MSPE exceeds 20, 5 or 2 times the treated unit's; the rule here is stated on
     the RMSPE (5 x RMSPE = 25 x MSPE). The p-value is the rank of the treated unit's post/pre RMSPE
     ratio among the kept units divided by their number (Abadie, Diamond & Hainmueller 2015,
-    AJPS 59(2), sec. 4, fig. 5), which needs no exclusion rule at all.
+    AJPS 59(2)), which needs no exclusion rule at all.
     """
     first = synthetic_control(data, method=method, starts=starts, seed=seed)  # bad input fails before the fan-out
     total = 1 + len(data.donors)
@@ -189,8 +194,8 @@ def in_time_placebo(
 
     The fit uses the fit periods before ``fake_start``; the result covers the periods before the
     real treatment (``SynthResult.periods``), so its post-period is the placebo window, where a
-    credible design shows no gap (Abadie, Diamond & Hainmueller 2015, AJPS 59(2), sec. 4, fig. 4;
-    Abadie 2021, JEL 59(2), sec. 7). The predictors are the caller's: for a clean placebo they
+    credible design shows no gap (Abadie, Diamond & Hainmueller 2015, AJPS 59(2);
+    Abadie 2021, JEL 59(2)). The predictors are the caller's: for a clean placebo they
     should be measured before ``fake_start`` too.
     """
     if not MIN_PRE_PERIODS <= fake_start < data.treatment_start:
@@ -222,7 +227,7 @@ def leave_one_out(
 ) -> dict[str, np.ndarray]:
     """Gap series refitted without each donor that has positive weight (above ``WEIGHT_FLOOR``).
 
-    Abadie, Diamond & Hainmueller (2015, AJPS 59(2), sec. 4, fig. 6): if the estimated effect
+    Abadie, Diamond & Hainmueller (2015, AJPS 59(2)): if the estimated effect
     survives dropping any one donor of the synthetic control, it does not rest on one comparison.
     For the augmented estimator "positive weight" means above the floor after augmentation. A
     donor pool of one gives an empty result.

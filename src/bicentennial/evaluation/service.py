@@ -26,8 +26,8 @@ from bicentennial.evaluation.spec import LongPanel, check_spec, load_spec, read_
 
 Progress = Callable[[int, int], None]
 ENGINE_VERSION = f"{__version__}+evaluation.1"
-ACCORD_START = "2021-10"
-MIN_DONOR_POPULATION = 50_000  # inhabitants; below this a municipality's monthly homicide rate is mostly noise  # the Bicentennial Framework was agreed on 8 October 2021
+ACCORD_START = "2021-10"  # the Bicentennial Framework was agreed on 8 October 2021
+MIN_DONOR_POPULATION = 50_000  # inhabitants; below this a municipality's monthly homicide rate is mostly noise
 
 
 def _require(actor: User, action: str) -> None:

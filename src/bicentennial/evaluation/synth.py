@@ -84,6 +84,7 @@ class SynthResult:
 class _Panel:
     """The validated arrays of one fit: treated first, predictors scaled as Synth does."""
 
+    order: np.ndarray  # predictor rows sorted by name: the V search must not depend on the caller's row order
     scaled: np.ndarray  # (k, 1 + J): each predictor divided by its standard deviation over these units
     diff: np.ndarray  # (k, J), C-contiguous: scaled donors minus the scaled treated unit
     y1: np.ndarray  # (T,) treated outcome
@@ -100,11 +101,11 @@ class _Panel:
         _check_outcomes(data, y)
         # Synth's scaling (ddof = 1, over the treated unit and its donors only): a predictor's unit
         # must not decide its weight before V does.
-        scaled = x / x.std(axis=1, ddof=1)[:, None]
+        order = np.argsort(np.asarray(data.predictor_names, dtype=object), kind="stable")
+        scaled = (x / x.std(axis=1, ddof=1)[:, None])[order]
         diff = np.ascontiguousarray(scaled[:, 1:] - scaled[:, :1])
-        return cls(
-            scaled, diff, y[data.treated].copy(), np.ascontiguousarray(y[list(data.donors)].T), data.treatment_start
-        )
+        donors = np.ascontiguousarray(y[list(data.donors)].T)
+        return cls(order, scaled, diff, y[data.treated].copy(), donors, data.treatment_start)
 
     def zgap(self, periods: np.ndarray) -> np.ndarray:
         """``Z0 - Z1`` over ``periods``: ``(len, J)``; ``zgap @ w`` is the fit error for simplex ``w``."""
@@ -132,6 +133,8 @@ def _check_design(data: SynthInput) -> None:
     name = data.units[data.treated]
     if data.treated in data.donors:
         raise InvalidInput(f"synthetic control: the treated unit '{name}' is also among the donors")
+    if len(set(data.predictor_names)) != k:
+        raise InvalidInput("synthetic control: predictor names must be distinct")
     if not data.donors or len(set(data.donors)) != len(data.donors) or not all(0 <= d < n for d in data.donors):
         raise InvalidInput(f"synthetic control: the donors of '{name}' must be distinct unit indices, at least one")
     if not MIN_PRE_PERIODS <= data.treatment_start < t:
@@ -218,22 +221,39 @@ def synthetic_control(
     Predictors are divided by their standard deviation across treated and donors, as ``Synth``
     does. The inner problem ``W(V) = argmin (X1 - X0 W)' V (X1 - X0 W)`` on the simplex is solved
     exactly by an active-set method; the outer problem minimises the outcome MSPE over
-    ``fit_periods`` by Nelder-Mead from equal weights, Synth's regression-based ``V`` and
-    ``starts`` Dirichlet draws (Abadie, Diamond & Hainmueller 2011, J. Stat. Softw. 42(13)).
+    ``fit_periods`` by Nelder-Mead from Synth's two starts, equal weights and the regression-based
+    ``V`` (Abadie, Diamond & Hainmueller 2011, J. Stat. Softw. 42(13)), and from ``starts``
+    Dirichlet draws, then restarts Nelder-Mead and Powell from the best point until neither
+    improves. ``V`` is floored at ``synth_solver.V_FLOOR`` (1e-6): with a zero weight the inner
+    problem can have a face of solutions and the MSPE would reflect the solver's tie-breaking.
+    Predictors are searched in name order, so the row order of ``data.predictors`` does not matter.
+
+    The outer problem is not convex and can have several local minima. On the Basque data
+    ``starts=0`` (Synth's procedure) and the default seed give the published 0.851 Cataluña +
+    0.149 Madrid (MSPE 0.0089, a true local minimum), while other seeds find 0.633 Cataluña +
+    0.219 Baleares + 0.148 Madrid (MSPE 0.0043, with nearly all of ``V`` on GDP per capita);
+    Becker & Klößner (2018, Econometrics and Statistics 5) and Malo et al. (2023) report the same
+    about Synth's optima. Compare seeds before trusting one set of weights.
+
+    When the treated unit's predictors are a convex combination of the donors' (typical with
+    thousands of donors and a handful of predictors), every ``V`` gives a perfect predictor match,
+    ``V`` is not identified and no search is run: the weights are the exact match with the lowest
+    outcome MSPE and ``V`` is reported as equal weights (``synth_solver.matched_weights``).
 
     ``penalized`` minimises ``||X1 - X0 W||_V^2 + lambda sum_j W_j ||X1 - X0_j||_V^2`` (Abadie &
-    L'Hour 2021, JASA 116(536), eq. 5) with ``V`` chosen as above for that ``lambda``. When
+    L'Hour 2021, JASA 116(536)) with ``V`` chosen as above for that ``lambda``. When
     ``penalty`` is None, ``lambda`` is chosen on :data:`PENALTY_GRID` by a hold-out on the pre-period:
     ``V`` is fitted on the first two thirds of the fit periods and the ``lambda`` whose weights best
     predict the treated outcome over the last third wins (the largest on ties).
 
-    ``augmented`` is the ridge ASCM of Ben-Michael, Feller & Rothstein (2021, JASA 116(536),
-    eq. 9): with pre-period outcomes centred on the donor mean, ``W_aug = W + (Y1 - Y0 W)'
+    ``augmented`` is the ridge ASCM of Ben-Michael, Feller & Rothstein (2021, JASA 116(536)): with
+    the complete pre-period outcomes centred on the donor mean, ``W_aug = W + (Y1 - Y0 W)'
     (Y0 Y0' + lambda I)^{-1} Y0``, where ``W`` are the ``synth`` weights. ``W_aug`` sums to one but
     may be negative (extrapolation), which buys a better pre-period fit. When ``penalty`` is None,
-    the ridge ``lambda`` is chosen as in the ``augsynth`` R package: leave-one-pre-period-out
-    errors over 21 values from the squared largest singular value of ``Y0`` down by ``1e8``, and
-    the largest ``lambda`` within one standard error of the minimum.
+    the ridge ``lambda`` is chosen on the ``augsynth`` R package's grid (21 values from the squared
+    largest singular value of ``Y0`` down by ``1e8``) and rule (the largest ``lambda`` within one
+    standard error of the smallest leave-one-pre-period-out error); unlike augsynth, ``W`` is not
+    refitted in each fold.
     """
     if method not in ("synth", "penalized", "augmented"):
         raise InvalidInput(f"synthetic control: unknown method {method!r} (synth, penalized or augmented)")
@@ -241,7 +261,9 @@ def synthetic_control(
     fit = np.asarray(sorted(data.fit_periods))
     start_vs = _starts(panel, fit, starts, seed)
     lam = _penalised_lambda(panel, fit, penalty, start_vs) if method == "penalized" else 0.0
-    v, w, loss = optimise_v(panel.diff, panel.zgap(fit), lam, start_vs)
+    sorted_v, w, loss = optimise_v(panel.diff, panel.zgap(fit), lam, start_vs)
+    v = np.empty_like(sorted_v)
+    v[panel.order] = sorted_v
     used: float | None = lam if method == "penalized" else None
     if method == "augmented":
         y0, y1 = panel.centred_pre()

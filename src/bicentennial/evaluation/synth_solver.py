@@ -15,8 +15,11 @@ never holds more than ``k + 2`` donors, so each step costs one ``O(kJ)`` gradien
 would factor a 2,400-square matrix at every evaluation of the outer problem.
 
 The outer problem chooses ``V`` to minimise the outcome MSPE over the fit periods, with scipy's
-Nelder-Mead from several starts, parametrised as ``V = |x| / sum |x|`` exactly as the R package
-``Synth`` does (Abadie, Diamond & Hainmueller 2011, ``fn.V``).
+Nelder-Mead from several starts, parametrised as ``V = |x| / sum |x|`` as the R package ``Synth``
+does (Abadie, Diamond & Hainmueller 2011, ``fn.V``), floored at :data:`V_FLOOR`, then polished by
+Nelder-Mead restarts and Powell. When the predictors can be matched exactly no search is needed
+(:func:`matched_weights`). The ridge and penalty choices of the augmented and penalised
+estimators live here too: they are weight optimisations over the same arrays.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ _OPTIONS: dict[str, dict[str, float]] = {
     "Powell": {"xtol": 1e-6, "ftol": 1e-10},
 }
 _POLISH_ROUNDS = 5
+V_FLOOR = 1e-6  # every predictor keeps a weight (see to_v); far below any weight that shapes a fit
 RIDGE_GRID_SIZE = 21  # augsynth's default: lambda_max down to 1e-8 lambda_max
 
 
@@ -178,18 +182,18 @@ def simplex_qp(p: np.ndarray, c: np.ndarray, tol: float, support: np.ndarray, la
         gbar = 0.0
         for a in range(m):
             gbar += lam[a] * g[support[a]]
-        j = np.argmin(g)
+        enter = np.argmin(g)
         known = False
         for a in range(m):
-            known = known or support[a] == j
-        if g[j] >= gbar - tol * scale or m == cap or known:
+            known = known or support[a] == enter
+        if g[enter] >= gbar - tol * scale or m == cap or known:
             break  # optimal; (the last two only by rounding, on degenerate supports)
-        support[m] = j
+        support[m] = enter
         lam[m] = 0.0
         m = _minor_cycle(p, c, support, lam, m + 1)
         kept = False
         for a in range(m):
-            kept = kept or support[a] == j
+            kept = kept or support[a] == enter
         if not kept:
             break  # the new donor left at once: no descent is left, only rounding
     return m
@@ -197,31 +201,44 @@ def simplex_qp(p: np.ndarray, c: np.ndarray, tol: float, support: np.ndarray, la
 
 @numba.njit(cache=True, nogil=True)
 def solve_v(
-    v: np.ndarray, diff: np.ndarray, penalty: float, zgap: np.ndarray, support: np.ndarray, lam: np.ndarray, m: int
+    x: np.ndarray,
+    diff: np.ndarray,
+    penalty: float,
+    zgap: np.ndarray,
+    support: np.ndarray,
+    lam: np.ndarray,
+    m: int,
+    floor: float,
 ) -> tuple[float, int]:
     """``W(V)`` in place (``support[:m]``, ``lam[:m]``) and its outcome MSPE over the fit periods.
 
+    ``V = floor + (1 - k floor) |x| / sum |x|`` (:func:`to_v`, computed here so that the search's
+    many evaluations pay no numpy call overhead; ``floor = 0`` passes a ready ``V`` through).
     ``diff = X0 - X1`` is ``(k, J)`` (scaled predictors), ``zgap = Z0 - Z1`` is ``(T_fit, J)``;
     ``m > 0`` warm-starts from the given support (see :func:`simplex_qp`). Returns ``(mspe, m)``;
-    the fit costs ``T_fit * m``, not ``T_fit * J``. The only compiled entry point besides
-    :func:`simplex_qp`, so that numba compiles the solver once.
+    the fit costs ``T_fit * m``, not ``T_fit * J``. The only compiled entry point, so that numba
+    compiles the solver once.
     """
     k, n = diff.shape
+    total = 0.0
+    for i in range(k):
+        total += abs(x[i])
     p = np.empty((k, n))
     c = np.zeros(n)
     for i in range(k):
-        root = np.sqrt(v[i])
+        share = abs(x[i]) / total if total > 0 else 1.0 / k
+        root = np.sqrt(floor + (1.0 - k * floor) * share)
         for j in range(n):
             p[i, j] = diff[i, j] * root
             c[j] += penalty * p[i, j] * p[i, j]
     m = simplex_qp(p, c, 1e-12, support, lam, m)
-    total = 0.0
+    sse = 0.0
     for t in range(zgap.shape[0]):
         e = 0.0
         for a in range(m):
             e += zgap[t, support[a]] * lam[a]
-        total += e * e
-    return total / max(zgap.shape[0], 1), m
+        sse += e * e
+    return sse / max(zgap.shape[0], 1), m
 
 
 def weights_for_v(v: np.ndarray, diff: np.ndarray, penalty: float) -> np.ndarray:
@@ -229,7 +246,7 @@ def weights_for_v(v: np.ndarray, diff: np.ndarray, penalty: float) -> np.ndarray
     k, n = diff.shape
     support = np.empty(k + 3, dtype=np.int64)
     lam = np.empty(k + 3)
-    _, m = solve_v(np.asarray(v, dtype=float), diff, float(penalty), np.zeros((0, n)), support, lam, 0)
+    _, m = solve_v(np.asarray(v, dtype=float), diff, float(penalty), np.zeros((0, n)), support, lam, 0, 0.0)
     w = np.zeros(n)
     w[support[:m]] = lam[:m]
     return w
@@ -254,9 +271,8 @@ def matched_weights(diff: np.ndarray, zgap: np.ndarray) -> np.ndarray | None:
     When the treated unit's scaled predictors are a convex combination of the donors', every
     ``V`` with positive entries has the same inner solution set ``{W : X0 W = X1}``, so ``V`` is
     not identified and the bilevel problem's (optimistic) solution is the ``W`` in that set that
-    minimises the outcome MSPE (the bilevel reading of Synth by Malo, Eskelinen, Zhou & Kuosmanen 2023,
-    Comput. Econ.).
-    The equality is imposed by a penalty ``rho`` a million times the outcome term's scale: the
+    minimises the outcome MSPE (the bilevel reading of Synth by Malo, Eskelinen, Zhou & Kuosmanen
+    2023, Comput. Econ.). The equality is imposed by a penalty ``rho`` a million times the outcome term's scale: the
     predictors then match to about 1e-6 of their spread, far below anything a balance table shows.
     """
     k = diff.shape[0]
@@ -270,6 +286,19 @@ def matched_weights(diff: np.ndarray, zgap: np.ndarray) -> np.ndarray | None:
     rho = _MATCH_PENALTY * scale_outer / max(scale_inner * k, 1e-300)
     p = np.ascontiguousarray(np.vstack([outer, np.sqrt(rho) * diff]))
     return weights_for_v(np.ones(p.shape[0]), p, 0.0)
+
+
+def to_v(x: np.ndarray, k: int) -> np.ndarray:
+    """Synth's ``|x| / sum |x|``, floored at :data:`V_FLOOR` so that every predictor keeps a weight.
+
+    At a ``V`` with zeros the inner problem can have a whole face of solutions, and the outcome MSPE
+    would then measure the QP solver's tie-breaking, not the data: an unbounded search walks into
+    such corners (on the Basque data pysyncon's SLSQP and this solver then disagree a hundredfold).
+    """
+    a = np.abs(np.asarray(x, dtype=float))
+    total = a.sum()
+    share = a / total if total > 0 else np.full(k, 1.0 / k)
+    return V_FLOOR + (1.0 - k * V_FLOOR) * share
 
 
 def _mspe(zgap: np.ndarray, w: np.ndarray) -> float:
@@ -297,19 +326,14 @@ def optimise_v(
     state = [0]  # support size carried from one evaluation to the next (warm start)
 
     def objective(x: np.ndarray) -> float:
-        a = np.abs(x)
-        total = a.sum()
-        loss, state[0] = solve_v(
-            a / total if total > 0 else np.full(k, 1.0 / k), diff, penalty, zgap, support, lam, state[0]
-        )
+        loss, state[0] = solve_v(x, diff, penalty, zgap, support, lam, state[0], V_FLOOR)
         return float(loss) / ref
 
     def search(method: str, start: np.ndarray) -> tuple[np.ndarray, float]:
         state[0] = 0
         options = _OPTIONS[method] | ({"maxiter": 200 * k, "adaptive": k > 5} if method == "Nelder-Mead" else {})
         res = minimize(objective, start, method=method, options=options)
-        a = np.abs(res.x)
-        return (a / a.sum() if a.sum() > 0 else np.full(k, 1.0 / k)), float(res.fun)
+        return to_v(res.x, k), float(res.fun)
 
     ref = 1.0
     ref = max(objective(starts[0]), 1e-300)
