@@ -8,7 +8,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from bicentennial.core.errors import InvalidInput
 
 
 @contextmanager
@@ -28,3 +30,20 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+async def upload_text(upload: Any, *, max_bytes: int, default: str = "upload") -> tuple[str, str] | None:
+    """A small text upload as ``(file name, text)``; None when no file was chosen.
+
+    UTF-8 (with or without a BOM) first; files saved by Windows tools in ANSI fall back to Latin-1,
+    which decodes any byte, so an accented name never becomes an error.
+    """
+    if upload is None or not upload.filename:
+        return None
+    raw = await upload.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"{upload.filename}: larger than {max_bytes // 2**20} MiB")
+    try:
+        return upload.filename or default, raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return upload.filename or default, raw.decode("latin-1")

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.uploads import upload_text
 from bicentennial.evaluation import service
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
 from bicentennial.web.auth import ApiUser, DbSession
@@ -16,6 +17,15 @@ from bicentennial.web.context import state
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+async def _read(upload: UploadFile | None) -> tuple[str, str]:
+    text = await upload_text(upload, max_bytes=MAX_FILE_BYTES)
+    if text is None:
+        raise InvalidInput("a spec file and a data file are both required")
+    return text
+
+
 Method = Literal["synth", "its", "did"]
 
 
@@ -42,16 +52,6 @@ def plan_dict(p: EvaluationPlan) -> dict[str, Any]:
     return {k: getattr(p, k) for k in keep} | {"owner_agency": p.owner_agency_id}
 
 
-async def _text(upload: UploadFile) -> tuple[str, str]:
-    raw = await upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{upload.filename}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        return upload.filename or "upload", raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return upload.filename or "upload", raw.decode("latin-1")
-
-
 @router.post("/runs", status_code=201)
 async def evaluate_files(
     request: Request,
@@ -68,8 +68,8 @@ async def evaluate_files(
         session=session,
         actor=user,
         method=method,
-        spec=await _text(spec),
-        data=await _text(data),
+        spec=await _read(spec),
+        data=await _read(data),
         placebos=placebos if method == "synth" else None,
         plan_id=plan,
         scheduler=settings.dask_scheduler,

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import gettext_for
+from bicentennial.core.uploads import upload_text
 from bicentennial.evaluation import service
 from bicentennial.evaluation.charts import charts_for
 from bicentennial.evaluation.summary import summarise
@@ -26,6 +27,13 @@ ACCORD_INDICATORS = (
     ("mx_homicide_cases_sesnsp", "mx"),
 )
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+async def _read(upload: UploadFile | None) -> tuple[str, str]:
+    text = await upload_text(upload, max_bytes=MAX_FILE_BYTES)
+    if text is None:
+        raise InvalidInput("a spec file and a data file are both required")
+    return text
 
 
 def _context(session: DbSession, user: Any) -> dict[str, Any]:
@@ -91,16 +99,6 @@ def evaluate_deployment(
     return RedirectResponse(f"/evaluation/runs/{run.id}", status_code=303)
 
 
-async def _text(upload: UploadFile) -> tuple[str, str]:
-    raw = await upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{upload.filename}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        return upload.filename or "upload", raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return upload.filename or "upload", raw.decode("latin-1")
-
-
 @router.post("/files")
 async def evaluate_files(
     request: Request,
@@ -114,7 +112,7 @@ async def evaluate_files(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        spec_text, data_text = await _text(spec), await _text(data)
+        spec_text, data_text = await _read(spec), await _read(data)
         with session.begin_nested():
             run = service.evaluate_file(
                 session=session,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from bicentennial.core import exports as core_exports
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.uploads import upload_text
 from bicentennial.hotspots import deployments, exports, runs, service
 from bicentennial.hotspots.models import Deployment, HotspotDataset, HotspotRun
 from bicentennial.web.auth import ApiUser, DbSession
@@ -19,6 +20,10 @@ from bicentennial.web.context import state
 
 router = APIRouter(prefix="/api/v1/hotspots", tags=["hotspots"])
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+async def _read(upload: UploadFile | None) -> tuple[str, str] | None:
+    return await upload_text(upload, max_bytes=MAX_FILE_BYTES)
 
 
 def dataset_dict(d: HotspotDataset) -> dict[str, Any]:
@@ -106,18 +111,6 @@ def create_from_outcomes(body: OutcomesDataset, user: ApiUser, session: DbSessio
     return dataset_dict(dataset)
 
 
-async def _text(upload: UploadFile | None) -> tuple[str, str] | None:
-    if upload is None or not upload.filename:
-        return None
-    raw = await upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{upload.filename}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        return upload.filename, raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return upload.filename, raw.decode("latin-1")  # SaTScan files from Windows tools are often ANSI
-
-
 @router.post("/datasets/satscan", status_code=201)
 async def create_from_satscan(
     user: ApiUser,
@@ -129,7 +122,7 @@ async def create_from_satscan(
     ] = None,
     name: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
-    case_text, coord_text = await _text(cases), await _text(coordinates)
+    case_text, coord_text = await _read(cases), await _read(coordinates)
     if case_text is None or coord_text is None:
         raise InvalidInput("cases and coordinates files are both required")
     dataset = service.dataset_from_satscan(
@@ -137,7 +130,7 @@ async def create_from_satscan(
         actor=user,
         cases=case_text,
         coordinates=coord_text,
-        population=await _text(population),
+        population=await _read(population),
         name=name,
     )
     return dataset_dict(dataset)

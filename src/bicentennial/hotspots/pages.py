@@ -11,6 +11,7 @@ from starlette.background import BackgroundTask
 
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import gettext_for
+from bicentennial.core.uploads import upload_text
 from bicentennial.hotspots import deployments, service
 from bicentennial.hotspots import runs as run_service
 from bicentennial.hotspots.charts import before_after, run_map
@@ -22,6 +23,10 @@ from bicentennial.web.render import render
 
 router = APIRouter(prefix="/hotspots", include_in_schema=False)
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+async def _read(upload: UploadFile | None) -> tuple[str, str] | None:
+    return await upload_text(upload, max_bytes=MAX_FILE_BYTES)
 
 
 def _words(request: Request) -> dict[str, Any]:
@@ -167,18 +172,6 @@ def dataset_from_outcomes(
     return RedirectResponse(f"/hotspots?dataset={d.id}", status_code=303)
 
 
-async def _upload(upload: UploadFile | None) -> tuple[str, str] | None:
-    if upload is None or not upload.filename:
-        return None
-    raw = await upload.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{upload.filename}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        return upload.filename, raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return upload.filename, raw.decode("latin-1")
-
-
 @router.post("/datasets/satscan", response_class=HTMLResponse)
 async def dataset_from_files(
     request: Request,
@@ -192,10 +185,10 @@ async def dataset_from_files(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        case_text, coord_text = await _upload(cases), await _upload(coordinates)
+        case_text, coord_text = await _read(cases), await _read(coordinates)
         if case_text is None or coord_text is None:
             raise InvalidInput("cases and coordinates files are both required")
-        pop_text = await _upload(population)
+        pop_text = await _read(population)
         with session.begin_nested():
             d = service.dataset_from_satscan(
                 session=session,
