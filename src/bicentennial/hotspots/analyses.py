@@ -6,6 +6,7 @@ recorded with a run is exactly what produced its result.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -264,15 +265,13 @@ def _emerging(panel: Panel, params: dict[str, Any], given: Weights | None) -> di
 
 def _parse_weights(spec: str) -> tuple[str, float]:
     kind, _, arg = spec.partition(":")
-    try:
+    with contextlib.suppress(ValueError):  # a non-number after the colon is reported below, like any bad spec
         if kind in {"queen", "rook"} and not arg:
             return kind, 0.0
         if kind == "knn" and int(arg) >= 1:
             return kind, float(int(arg))
         if kind == "distance" and float(arg) > 0:
             return kind, float(arg)
-    except ValueError:
-        pass
     raise InvalidInput(f"weights: {spec!r} is not one of {WEIGHTS_HELP}")
 
 
