@@ -26,13 +26,8 @@ from typing import Any, Literal
 import numpy as np
 
 from bicentennial.core.errors import InvalidInput
-from bicentennial.evaluation.synth_solver import (
-    optimise_v,
-    penalty_by_holdout,
-    regression_v,
-    ridge_adjustment,
-    ridge_by_cv,
-)
+from bicentennial.evaluation.augmented import ridge_adjustment, ridge_by_cv
+from bicentennial.evaluation.synth_solver import optimise_v, penalty_by_holdout, regression_v
 
 Method = Literal["synth", "penalized", "augmented"]
 MIN_PRE_PERIODS = 2  # one pre-period fits anything; two is the least that can show a pre-trend
