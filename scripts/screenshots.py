@@ -81,11 +81,12 @@ def _hotspot_demo(s) -> None:  # type: ignore[no-untyped-def]
     deployment = deployments.create_deployment(
         session=s, actor=analyst, name="Fuerza de tarea (demo)", area_codes=["mx:08037"], start=date(2025, 6, 1)
     )
+    from bicentennial.evaluation import plans
     from bicentennial.evaluation import service as evaluation
 
     evaluation.evaluate_accord(session=s, actor=analyst)
     evaluation.evaluate_deployment(session=s, actor=analyst, deployment_id=deployment.id, dataset_id=d.id)
-    evaluation.create_plan(
+    plans.create_plan(
         session=s,
         actor=analyst,
         name="Acuerdo: homicidios",

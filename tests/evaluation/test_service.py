@@ -12,7 +12,7 @@ from bicentennial.access import credentials
 from bicentennial.access import service as access
 from bicentennial.audit.models import AuditEntry
 from bicentennial.core.errors import InvalidInput, NotFound
-from bicentennial.evaluation import service
+from bicentennial.evaluation import plans, service
 from bicentennial.hotspots import deployments
 from bicentennial.hotspots import service as hotspots
 from tests.conftest import SHARED, make_user
@@ -66,7 +66,7 @@ def test_basque_from_files_and_locked_plans(people) -> None:
         w = free.result["weights"]
         assert abs(w["Cataluna"] - 0.8508) < 0.02 and abs(w["Madrid (Comunidad De)"] - 0.1492) < 0.02
         assert free.exploratory and free.result["gaps"][-1]["gap"] < -0.5
-        plan = service.create_plan(session=s, actor=user, name="Basque", method="synth", spec_text=SPEC)
+        plan = plans.create_plan(session=s, actor=user, name="Basque", method="synth", spec_text=SPEC)
         with pytest.raises(InvalidInput, match="differs from the plan"):
             service.evaluate_file(
                 session=s,
@@ -76,11 +76,11 @@ def test_basque_from_files_and_locked_plans(people) -> None:
                 data=data,
                 plan_id=plan.id,
             )
-        locked = service.lock_plan(session=s, actor=user, plan_id=plan.id)
+        locked = plans.lock_plan(session=s, actor=user, plan_id=plan.id)
         assert len(locked.sha256) == 64 and locked.locked_at is not None
         with pytest.raises(InvalidInput, match="already locked"):
-            service.lock_plan(session=s, actor=user, plan_id=plan.id)
-        planned = service.run_plan(session=s, actor=user, plan_id=plan.id, data=data)
+            plans.lock_plan(session=s, actor=user, plan_id=plan.id)
+        planned = plans.run_plan(session=s, actor=user, plan_id=plan.id, data=data)
         assert not planned.exploratory and planned.plan_id == plan.id
         assert planned.result["weights"] == free.result["weights"]
         with pytest.raises(NotFound):

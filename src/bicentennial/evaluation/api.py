@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from bicentennial.core.errors import InvalidInput
 from bicentennial.core.uploads import upload_text
-from bicentennial.evaluation import service
+from bicentennial.evaluation import plans, service
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
 from bicentennial.web.auth import ApiUser, DbSession
 from bicentennial.web.context import state
@@ -147,12 +147,12 @@ class PlanCreate(BaseModel):
 
 @router.get("/plans")
 def list_plans(user: ApiUser, session: DbSession) -> list[dict[str, Any]]:
-    return [plan_dict(p) for p in service.list_plans(session=session, actor=user)]
+    return [plan_dict(p) for p in plans.list_plans(session=session, actor=user)]
 
 
 @router.post("/plans", status_code=201)
 def create_plan(body: PlanCreate, user: ApiUser, session: DbSession) -> dict[str, Any]:
-    plan = service.create_plan(
+    plan = plans.create_plan(
         session=session, actor=user, name=body.name, method=body.method, spec_text=body.spec, notes=body.notes
     )
     return plan_dict(plan)
@@ -160,4 +160,4 @@ def create_plan(body: PlanCreate, user: ApiUser, session: DbSession) -> dict[str
 
 @router.post("/plans/{plan_id}/lock")
 def lock_plan(plan_id: int, user: ApiUser, session: DbSession) -> dict[str, Any]:
-    return plan_dict(service.lock_plan(session=session, actor=user, plan_id=plan_id))
+    return plan_dict(plans.lock_plan(session=session, actor=user, plan_id=plan_id))

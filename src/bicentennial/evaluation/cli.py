@@ -17,7 +17,7 @@ from bicentennial.access import service as access
 from bicentennial.cli import JsonFlag, app, emit, err, progress_bar, unit_of_work
 from bicentennial.core.config import get_settings
 from bicentennial.core.errors import InvalidInput
-from bicentennial.evaluation import estimators, service
+from bicentennial.evaluation import estimators, plans, service
 from bicentennial.evaluation.spec import load_spec, read_long_csv
 
 evaluate_app = typer.Typer(help="Evaluation: did it work? Synthetic control, ITS, DiD.", no_args_is_help=True)
@@ -232,7 +232,7 @@ def plan_create(
     """Save a plan (not yet locked)."""
     with unit_of_work() as session:
         actor = access.get_user(session=session, username=_user(as_user))
-        p = service.create_plan(
+        p = plans.create_plan(
             session=session, actor=actor, name=name, method=method, spec_text=_read(spec)[1], notes=notes
         )
         row = {"id": p.id, "name": p.name, "method": p.method, "locked": False}
@@ -246,7 +246,7 @@ def plan_lock(
     """Lock a plan before looking at post-period data; its SHA-256 goes to the audit chain."""
     with unit_of_work() as session:
         actor = access.get_user(session=session, username=_user(as_user))
-        p = service.lock_plan(session=session, actor=actor, plan_id=plan_id)
+        p = plans.lock_plan(session=session, actor=actor, plan_id=plan_id)
         row = {"id": p.id, "sha256": p.sha256, "locked_at": p.locked_at}
     emit([row], as_json, "Plan locked")
 
@@ -258,7 +258,7 @@ def plan_list(as_user: AsUser = None, as_json: JsonFlag = False) -> None:
         actor = access.get_user(session=session, username=_user(as_user))
         rows = [
             {"id": p.id, "name": p.name, "method": p.method, "locked_at": p.locked_at, "sha256": p.sha256[:12]}
-            for p in service.list_plans(session=session, actor=actor)
+            for p in plans.list_plans(session=session, actor=actor)
         ]
     emit(rows, as_json, "Evaluation plans")
 

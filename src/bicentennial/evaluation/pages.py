@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import upload_text
-from bicentennial.evaluation import service
+from bicentennial.evaluation import plans, service
 from bicentennial.evaluation.charts import charts_for
 from bicentennial.evaluation.summary import summarise
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
@@ -157,7 +157,7 @@ def report(request: Request, run_id: int, session: DbSession, user: PageUser, la
 
 @router.get("/plans", response_class=HTMLResponse)
 def plans_page(request: Request, session: DbSession, user: PageUser) -> Response:
-    return render(request, "evaluation/plans.html", plans=service.list_plans(session=session, actor=user))
+    return render(request, "evaluation/plans.html", plans=plans.list_plans(session=session, actor=user))
 
 
 @router.post("/plans")
@@ -174,14 +174,14 @@ def create_plan(
     check_csrf(request, csrf_token)
     try:
         with session.begin_nested():
-            service.create_plan(session=session, actor=user, name=name, method=method, spec_text=spec, notes=notes)
+            plans.create_plan(session=session, actor=user, name=name, method=method, spec_text=spec, notes=notes)
     except BicentennialError as exc:
         return render(
             request,
             "evaluation/plans.html",
             status_code=exc.status,
             error=exc.message,
-            plans=service.list_plans(session=session, actor=user),
+            plans=plans.list_plans(session=session, actor=user),
         )
     return RedirectResponse("/evaluation/plans", status_code=303)
 
@@ -193,13 +193,13 @@ def lock_plan(
     check_csrf(request, csrf_token)
     try:
         with session.begin_nested():
-            service.lock_plan(session=session, actor=user, plan_id=plan_id)
+            plans.lock_plan(session=session, actor=user, plan_id=plan_id)
     except BicentennialError as exc:
         return render(
             request,
             "evaluation/plans.html",
             status_code=exc.status,
             error=exc.message,
-            plans=service.list_plans(session=session, actor=user),
+            plans=plans.list_plans(session=session, actor=user),
         )
     return RedirectResponse("/evaluation/plans", status_code=303)

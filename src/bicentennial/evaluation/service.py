@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -17,7 +16,6 @@ from bicentennial.access import policy, records
 from bicentennial.access.models import User
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
-from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput, PermissionDenied
 from bicentennial.core.i18n import N_
 from bicentennial.evaluation import estimators
@@ -30,7 +28,7 @@ ACCORD_START = "2021-10"  # the Bicentennial Framework was agreed on 8 October 2
 MIN_DONOR_POPULATION = 50_000  # inhabitants; below this a municipality's monthly homicide rate is mostly noise
 
 
-def _require(actor: User, action: str) -> None:
+def require_action(actor: User, action: str) -> None:
     if not policy.can(actor, action):
         raise PermissionDenied(N_("You are not allowed to do this."))
 
@@ -43,7 +41,7 @@ def panel_sha256(panel: LongPanel) -> str:
     return digest.hexdigest()
 
 
-def _store(
+def store_run(
     *,
     session: Session,
     actor: User,
@@ -100,15 +98,17 @@ def evaluate_file(
     progress: Progress | None = None,
 ) -> EvaluationRun:
     """A spec (``(file name, YAML)``) on a long CSV (``(file name, text)``), stored as a run."""
-    _require(actor, "jobs.run")
+    require_action(actor, "jobs.run")
     checked = load_spec(spec[1], name=spec[0], method=method)
     if placebos is not None and method == "synth":
         checked["placebos"] = placebos
-    plan = _plan_for_run(session, actor, plan_id, method, checked)
+    from bicentennial.evaluation.plans import plan_for_run
+
+    plan = plan_for_run(session, actor, plan_id, method, checked)
     panel = read_long_csv(data[1], name=data[0], unit=checked.get("unit"), time=checked["time"])
     source = {"kind": "file", "name": data[0], "sha256": hashlib.sha256(data[1].encode("utf-8")).hexdigest()}
     title = f"{method}: {checked['outcome']} · {checked.get('treated') or data[0]}"
-    return _store(
+    return store_run(
         session=session,
         actor=actor,
         title=title,
@@ -121,19 +121,6 @@ def evaluate_file(
         workers=workers,
         progress=progress,
     )
-
-
-def _plan_for_run(
-    session: Session, actor: User, plan_id: int | None, method: str, spec: dict[str, Any]
-) -> EvaluationPlan | None:
-    if plan_id is None:
-        return None
-    plan = get_plan(session=session, actor=actor, plan_id=plan_id)
-    if plan.method != method or _canonical(plan.spec) != _canonical(spec):
-        raise InvalidInput(
-            f"plan {plan_id}: this spec differs from the plan's; a planned run must use the plan as saved"
-        )
-    return plan
 
 
 def deployment_panel(
@@ -204,13 +191,13 @@ def evaluate_deployment(
     progress: Progress | None = None,
 ) -> EvaluationRun:
     """Synthetic control of a recorded deployment, with its displacement check beside the effect."""
-    _require(actor, "jobs.run")
+    require_action(actor, "jobs.run")
     panel, spec, check = deployment_panel(
         session=session, actor=actor, deployment_id=deployment_id, dataset_id=dataset_id
     )
     spec["placebos"] = placebos
     source = {"kind": "deployment", "deployment": deployment_id, "dataset": dataset_id}
-    run = _store(
+    run = store_run(
         session=session,
         actor=actor,
         title=f"deployment {deployment_id} · dataset {dataset_id}",
@@ -249,7 +236,7 @@ def evaluate_accord(
     as_of: date | None = None,
 ) -> EvaluationRun:
     """Interrupted time series of an outcome series around the accord (October 2021 by default)."""
-    _require(actor, "jobs.run")
+    require_action(actor, "jobs.run")
     panel = accord_panel(session=session, indicator=indicator, area=area, as_of=as_of)
     monthly = len(panel.periods[0]) == 7
     # Yearly series: the first treated year is the accord's year if it began in the first half, else the next.
@@ -267,7 +254,7 @@ def evaluate_accord(
         method="its",
     )
     source = {"kind": "outcomes", "indicator": indicator, "area": area, "as_of": as_of.isoformat() if as_of else None}
-    return _store(
+    return store_run(
         session=session,
         actor=actor,
         title=f"accord · {indicator} · {area}",
@@ -276,126 +263,6 @@ def evaluate_accord(
         source=source,
         panel=panel,
     )
-
-
-# --- plans -----------------------------------------------------------------------------------
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
-
-
-def create_plan(
-    *,
-    session: Session,
-    actor: User,
-    name: str,
-    method: str,
-    spec_text: str,
-    source: dict[str, Any] | None = None,
-    notes: str = "",
-) -> EvaluationPlan:
-    _require(actor, "records.write")
-    if not name.strip():
-        raise InvalidInput("name: a plan needs a name")
-    spec = load_spec(spec_text, name="plan", method=method)
-    plan = EvaluationPlan(
-        owner_agency_id=actor.agency_id,
-        created_by_id=actor.id,
-        name=name.strip()[:200],
-        method=method,
-        spec=spec,
-        source=source or {"kind": "file"},
-        notes=notes,
-    )
-    session.add(plan)
-    session.flush()
-    audit.record(
-        session,
-        events.RecordCreated(
-            **events.by(actor), target=plan.ref, owner=actor.agency.code, fields={"method": method, "name": plan.name}
-        ),
-    )
-    return plan
-
-
-def lock_plan(*, session: Session, actor: User, plan_id: int) -> EvaluationPlan:
-    """Fix a plan for good: its SHA-256 goes to the audit chain, and it can no longer change."""
-    plan = get_plan(session=session, actor=actor, plan_id=plan_id)
-    records.require_owner(actor, plan)
-    if plan.locked_at is not None:
-        raise InvalidInput(f"plan {plan_id} is already locked ({plan.locked_at:%Y-%m-%d %H:%M} UTC)")
-    plan.sha256 = hashlib.sha256(
-        _canonical({"method": plan.method, "spec": plan.spec, "source": plan.source}).encode("ascii")
-    ).hexdigest()
-    plan.locked_at = utcnow()
-    audit.record(
-        session,
-        events.RecordUpdated(
-            **events.by(actor),
-            target=plan.ref,
-            owner=actor.agency.code,
-            changes={"locked": True, "sha256": plan.sha256},
-        ),
-    )
-    return plan
-
-
-def run_plan(
-    *,
-    session: Session,
-    actor: User,
-    plan_id: int,
-    data: tuple[str, str] | None = None,
-    scheduler: str | None = None,
-    workers: int = 0,
-    progress: Progress | None = None,
-) -> EvaluationRun:
-    """Run a plan as saved: on a supplied file (file plans) or on the outcomes store (accord plans)."""
-    _require(actor, "jobs.run")
-    plan = get_plan(session=session, actor=actor, plan_id=plan_id)
-    if plan.source.get("kind") == "outcomes":
-        src = plan.source
-        panel = accord_panel(session=session, indicator=src["indicator"], area=src.get("area", "mx"))
-        title = f"plan {plan.id}: {plan.name}"
-        return _store(
-            session=session,
-            actor=actor,
-            title=title,
-            method=plan.method,
-            spec=plan.spec,
-            source=src,
-            panel=panel,
-            plan=plan,
-        )
-    if data is None:
-        raise InvalidInput(f"plan {plan_id} reads a data file: give one")
-    panel = read_long_csv(data[1], name=data[0], unit=plan.spec.get("unit"), time=plan.spec["time"])
-    source = {"kind": "file", "name": data[0], "sha256": hashlib.sha256(data[1].encode("utf-8")).hexdigest()}
-    return _store(
-        session=session,
-        actor=actor,
-        title=f"plan {plan.id}: {plan.name}",
-        method=plan.method,
-        spec=plan.spec,
-        source=source,
-        panel=panel,
-        plan=plan,
-        scheduler=scheduler,
-        workers=workers,
-        progress=progress,
-    )
-
-
-def list_plans(*, session: Session, actor: User) -> list[EvaluationPlan]:
-    query = (
-        select(EvaluationPlan).where(records.visible_clause(actor, EvaluationPlan)).order_by(EvaluationPlan.id.desc())
-    )
-    return list(session.scalars(query))
-
-
-def get_plan(*, session: Session, actor: User, plan_id: int) -> EvaluationPlan:
-    return records.read(session, actor, EvaluationPlan, plan_id)
 
 
 def list_runs(*, session: Session, actor: User, limit: int = 100) -> list[EvaluationRun]:
