@@ -176,7 +176,7 @@ def deployment_panel(
         name="deployment",
         method="synth",
     )
-    return panel, spec, check
+    return panel, spec, check | {"name": deployment.name}
 
 
 def evaluate_deployment(
@@ -200,7 +200,7 @@ def evaluate_deployment(
     run = store_run(
         session=session,
         actor=actor,
-        title=f"deployment {deployment_id} · dataset {dataset_id}",
+        title=f"{check['name']} · deployment {deployment_id} · dataset {dataset_id}",
         method="synth",
         spec=spec,
         source=source,
@@ -209,7 +209,7 @@ def evaluate_deployment(
         workers=workers,
         progress=progress,
     )
-    run.result = {**run.result, "displacement": {k: v for k, v in check.items() if k != "series"}}
+    run.result = {**run.result, "displacement": {k: v for k, v in check.items() if k not in {"series", "name"}}}
     return run
 
 
