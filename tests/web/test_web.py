@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi import Request
+
 from bicentennial.access import credentials
 from bicentennial.audit import service as audit
 from tests.conftest import make_user
@@ -199,3 +201,26 @@ def test_built_pillars_are_linked_and_open(client, db) -> None:
         assert page.status_code == 200
         assert ("Not available yet" in page.text) is (not pillar.available), pillar.slug
     assert {p.slug for p in PILLARS if p.available} >= {"outcomes", "cooperation"}
+
+
+def test_a_read_that_lost_a_write_race_is_done_again(db, settings) -> None:  # type: ignore[no-untyped-def]
+    """GETs answered 409 (SQLite: another connection wrote after this one's snapshot) are retried; POSTs never."""
+    from fastapi.testclient import TestClient
+
+    from bicentennial.core.errors import Conflict
+    from bicentennial.web.app import create_app
+
+    calls: list[str] = []
+
+    def flaky(request: Request) -> dict[str, int]:
+        calls.append(request.method)
+        if len(calls) == 1:
+            raise Conflict("The data changed while you were working on it; retry")
+        return {"calls": len(calls)}
+
+    app = create_app(settings, db)
+    app.add_api_route("/api/v1/flaky", flaky, methods=["GET", "POST"])
+    with TestClient(app) as c:
+        assert c.get("/api/v1/flaky").json() == {"calls": 2}
+        calls.clear()
+        assert c.post("/api/v1/flaky").status_code == 409 and calls == ["POST"]

@@ -24,6 +24,7 @@ from bicentennial.web import account_pages, admin_pages, api, charts, pages
 from bicentennial.web.auth import SessionExpired, SignInRequired, write_rejections
 from bicentennial.web.context import CSRF_COOKIE, SESSION_COOKIE, AppState, state
 from bicentennial.web.render import render
+from bicentennial.web.retry import RetryConflictingReads
 
 MAX_BODY_BYTES = 512 * 2**20  # official data files (a full SESNSP municipal file is ~300 MB); attachments cap lower
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["system"])
     _install_error_handlers(app)
     app.middleware("http")(_cookies_and_headers)
+    app.add_middleware(RetryConflictingReads)
     return app
 
 
