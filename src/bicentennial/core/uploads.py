@@ -47,3 +47,11 @@ async def upload_text(upload: Any, *, max_bytes: int, default: str = "upload") -
         return upload.filename or default, raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return upload.filename or default, raw.decode("latin-1")
+
+
+async def required_upload_text(upload: Any, *, max_bytes: int, what: str) -> tuple[str, str]:
+    """As :func:`upload_text`, for a file the form cannot do without (``what`` names it in the error)."""
+    text = await upload_text(upload, max_bytes=max_bytes)
+    if text is None:
+        raise InvalidInput(f"{what}: no file was chosen")
+    return text

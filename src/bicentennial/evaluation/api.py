@@ -8,8 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from bicentennial.core.errors import InvalidInput
-from bicentennial.core.uploads import upload_text
+from bicentennial.core.uploads import required_upload_text
 from bicentennial.evaluation import plans, service
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
 from bicentennial.web.auth import ApiUser, DbSession
@@ -17,13 +16,6 @@ from bicentennial.web.context import state
 
 router = APIRouter(prefix="/api/v1/evaluation", tags=["evaluation"])
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-async def _read(upload: UploadFile | None) -> tuple[str, str]:
-    text = await upload_text(upload, max_bytes=MAX_FILE_BYTES)
-    if text is None:
-        raise InvalidInput("a spec file and a data file are both required")
-    return text
 
 
 Method = Literal["synth", "its", "did"]
@@ -68,8 +60,8 @@ async def evaluate_files(
         session=session,
         actor=user,
         method=method,
-        spec=await _read(spec),
-        data=await _read(data),
+        spec=await required_upload_text(spec, max_bytes=MAX_FILE_BYTES, what="spec"),
+        data=await required_upload_text(data, max_bytes=MAX_FILE_BYTES, what="data"),
         placebos=placebos if method == "synth" else None,
         plan_id=plan,
         scheduler=settings.dask_scheduler,

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bicentennial.core.errors import BicentennialError, InvalidInput
+from bicentennial.core.errors import BicentennialError
 from bicentennial.core.i18n import gettext_for
-from bicentennial.core.uploads import upload_text
+from bicentennial.core.uploads import required_upload_text
 from bicentennial.evaluation import plans, service
 from bicentennial.evaluation.charts import charts_for
 from bicentennial.evaluation.summary import summarise
@@ -27,13 +27,6 @@ ACCORD_INDICATORS = (
     ("mx_homicide_cases_sesnsp", "mx"),
 )
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-async def _read(upload: UploadFile | None) -> tuple[str, str]:
-    text = await upload_text(upload, max_bytes=MAX_FILE_BYTES)
-    if text is None:
-        raise InvalidInput("a spec file and a data file are both required")
-    return text
 
 
 def _context(session: DbSession, user: Any) -> dict[str, Any]:
@@ -112,7 +105,10 @@ async def evaluate_files(
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
-        spec_text, data_text = await _read(spec), await _read(data)
+        spec_text, data_text = (
+            await required_upload_text(spec, max_bytes=MAX_FILE_BYTES, what="spec"),
+            await required_upload_text(data, max_bytes=MAX_FILE_BYTES, what="data"),
+        )
         with session.begin_nested():
             run = service.evaluate_file(
                 session=session,

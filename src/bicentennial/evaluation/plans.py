@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bicentennial.access import records
+from bicentennial.access import policy, records
 from bicentennial.access.models import User
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
 from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
-from bicentennial.evaluation.service import accord_panel, require_action, store_run
+from bicentennial.evaluation.service import accord_panel, store_run
 from bicentennial.evaluation.spec import load_spec, read_long_csv
 
 Progress = Callable[[int, int], None]
@@ -37,7 +37,7 @@ def create_plan(
     source: dict[str, Any] | None = None,
     notes: str = "",
 ) -> EvaluationPlan:
-    require_action(actor, "records.write")
+    policy.require(actor, "records.write")
     if not name.strip():
         raise InvalidInput("name: a plan needs a name")
     spec = load_spec(spec_text, name="plan", method=method)
@@ -94,7 +94,7 @@ def run_plan(
     progress: Progress | None = None,
 ) -> EvaluationRun:
     """Run a plan as saved: on a supplied file (file plans) or on the outcomes store (accord plans)."""
-    require_action(actor, "jobs.run")
+    policy.require(actor, "jobs.run")
     plan = get_plan(session=session, actor=actor, plan_id=plan_id)
     if plan.source.get("kind") == "outcomes":
         src = plan.source

@@ -16,8 +16,7 @@ from bicentennial.access import policy, records
 from bicentennial.access.models import User
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
-from bicentennial.core.errors import InvalidInput, PermissionDenied
-from bicentennial.core.i18n import N_
+from bicentennial.core.errors import InvalidInput
 from bicentennial.evaluation import estimators
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
 from bicentennial.evaluation.spec import LongPanel, check_spec, load_spec, read_long_csv
@@ -26,11 +25,6 @@ Progress = Callable[[int, int], None]
 ENGINE_VERSION = f"{__version__}+evaluation.1"
 ACCORD_START = "2021-10"  # the Bicentennial Framework was agreed on 8 October 2021
 MIN_DONOR_POPULATION = 50_000  # inhabitants; below this a municipality's monthly homicide rate is mostly noise
-
-
-def require_action(actor: User, action: str) -> None:
-    if not policy.can(actor, action):
-        raise PermissionDenied(N_("You are not allowed to do this."))
 
 
 def panel_sha256(panel: LongPanel) -> str:
@@ -98,7 +92,7 @@ def evaluate_file(
     progress: Progress | None = None,
 ) -> EvaluationRun:
     """A spec (``(file name, YAML)``) on a long CSV (``(file name, text)``), stored as a run."""
-    require_action(actor, "jobs.run")
+    policy.require(actor, "jobs.run")
     checked = load_spec(spec[1], name=spec[0], method=method)
     if placebos is not None and method == "synth":
         checked["placebos"] = placebos
@@ -191,7 +185,7 @@ def evaluate_deployment(
     progress: Progress | None = None,
 ) -> EvaluationRun:
     """Synthetic control of a recorded deployment, with its displacement check beside the effect."""
-    require_action(actor, "jobs.run")
+    policy.require(actor, "jobs.run")
     panel, spec, check = deployment_panel(
         session=session, actor=actor, deployment_id=deployment_id, dataset_id=dataset_id
     )
@@ -236,7 +230,7 @@ def evaluate_accord(
     as_of: date | None = None,
 ) -> EvaluationRun:
     """Interrupted time series of an outcome series around the accord (October 2021 by default)."""
-    require_action(actor, "jobs.run")
+    policy.require(actor, "jobs.run")
     panel = accord_panel(session=session, indicator=indicator, area=area, as_of=as_of)
     monthly = len(panel.periods[0]) == 7
     # Yearly series: the first treated year is the accord's year if it began in the first half, else the next.

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bicentennial.access import records
+from bicentennial.access import policy, records
 from bicentennial.access.models import User
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
@@ -21,7 +21,7 @@ from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.hotspots import analyses
 from bicentennial.hotspots.models import HotspotDataset, HotspotRun
 from bicentennial.hotspots.panel import Panel
-from bicentennial.hotspots.service import ENGINE_VERSION, get_dataset, panel_of, require_action
+from bicentennial.hotspots.service import ENGINE_VERSION, get_dataset, panel_of
 
 Progress = Callable[[int, int], None]
 
@@ -30,7 +30,7 @@ def create_run(
     *, session: Session, actor: User, dataset_id: int, method: str, parameters: dict[str, Any] | None = None
 ) -> HotspotRun:
     """Validate the request and queue a run (nothing computed yet; see ``execute_run``)."""
-    require_action(actor, "jobs.run")
+    policy.require(actor, "jobs.run")
     dataset = get_dataset(session=session, actor=actor, dataset_id=dataset_id)
     params = analyses.normalise(method, parameters or {}, panel_of(dataset))
     run = HotspotRun(

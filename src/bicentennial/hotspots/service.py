@@ -15,8 +15,7 @@ from bicentennial.access import policy, records
 from bicentennial.access.models import Agency, User
 from bicentennial.audit import events
 from bicentennial.audit import service as audit
-from bicentennial.core.errors import InvalidInput, PermissionDenied
-from bicentennial.core.i18n import N_
+from bicentennial.core.errors import InvalidInput
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.hotspots.models import HotspotDataset
 from bicentennial.hotspots.panel import Panel, months
@@ -24,11 +23,6 @@ from bicentennial.hotspots.panel import Panel, months
 Progress = Callable[[int, int], None]
 ENGINE_VERSION = f"{__version__}+hotspots.1"
 DEFAULT_INDICATOR = "mx_homicide_cases_sesnsp"
-
-
-def require_action(actor: User, action: str) -> None:
-    if not policy.can(actor, action):
-        raise PermissionDenied(N_("You are not allowed to do this."))
 
 
 def create_dataset(
@@ -48,7 +42,7 @@ def create_dataset(
 ) -> HotspotDataset:
     """Freeze a panel as one agency's dataset (its arrays and their SHA-256)."""
     if actor is not None:
-        require_action(actor, "records.write")
+        policy.require(actor, "records.write")
     records.validate_marking(handling_code, sensitivity)
     if not name.strip():
         raise InvalidInput("name: a dataset needs a name")
@@ -98,7 +92,7 @@ def dataset_from_outcomes(
     """Monthly counts of an outcome indicator for every area of a level, as published by ``as_of``."""
     from bicentennial.outcomes import store
 
-    require_action(actor, "records.write")
+    policy.require(actor, "records.write")
     if level not in {"municipality", "state"}:
         raise InvalidInput("level: expected municipality or state")
     periods = months(start, end)
@@ -175,7 +169,7 @@ def dataset_from_satscan(
     end: str | None = None,
 ) -> HotspotDataset:
     """A dataset from SaTScan-style case, coordinates and (optional) population files: ``(file name, text)``."""
-    require_action(actor, "records.write")
+    policy.require(actor, "records.write")
     panel = panel_from_satscan(cases=cases, coordinates=coordinates, population=population, start=start, end=end)
     files = {"cases": cases[0], "coordinates": coordinates[0], "population": population[0] if population else None}
     hashes = {k: hashlib.sha256(t.encode("utf-8")).hexdigest() for k, (_, t) in _named(cases, coordinates, population)}
