@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -134,7 +135,13 @@ def _work(database: Database, run_id: int, scheduler: str | None, workers: int) 
     # Every write here is a single UPDATE with nothing read before it in its transaction: on SQLite a
     # transaction that reads first and writes later fails if another connection (the page polling this
     # run, its audit entries) committed in between; one that starts by writing just waits its turn.
+    last = [0.0]
+
     def progress(done: int, total: int) -> None:
+        # At most one write a second: every commit here can make a page that is reading this run retry.
+        if time.monotonic() - last[0] < 1.0 and done < total:
+            return
+        last[0] = time.monotonic()
         with contextlib.suppress(BicentennialError):  # a missed progress tick is harmless
             _update(database, run_id, progress=done / max(total, 1))
 

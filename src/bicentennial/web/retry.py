@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-READ_RETRIES = 3
+READ_RETRIES = 6
 
 
 class RetryConflictingReads:
@@ -27,6 +28,7 @@ class RetryConflictingReads:
         for attempt in range(READ_RETRIES + 1):
             if await self._attempt(scope, receive, send, last=attempt == READ_RETRIES):
                 return
+            await anyio.sleep(0.05 * (attempt + 1))  # let the writer that won the race finish first
 
     async def _attempt(self, scope: Scope, receive: Receive, send: Send, *, last: bool) -> bool:
         """Run the request once; True when its response went out (anything but a 409, or the last try)."""
