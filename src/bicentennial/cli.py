@@ -74,7 +74,8 @@ def unit_of_work(*, check_schema: bool = True) -> Iterator[Session]:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar on stderr; ``total=None`` when the end is not known (a streamed file)."""
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
     ) as bar:
@@ -251,3 +252,4 @@ from bicentennial.evaluation import cli as evaluation_cli  # noqa: E402,F401  re
 from bicentennial.firearms import cli as firearms_cli  # noqa: E402,F401  registers the firearms commands
 from bicentennial.hotspots import cli as hotspots_cli  # noqa: E402,F401  registers the hotspots commands
 from bicentennial.outcomes import cli as outcomes_cli  # noqa: E402,F401  registers the outcomes commands
+from bicentennial.precursors import cli as precursors_cli  # noqa: E402,F401  registers the precursors commands

@@ -9,6 +9,7 @@ from bicentennial.firearms.models import Trace
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.hotspots.models import Deployment, HotspotDataset, HotspotRun
 from bicentennial.outcomes.models import ImportBatch, ObservationRow, Population
+from bicentennial.precursors.models import ControlledList, ManifestScreening, NotificationEvent, PreExportNotification
 
 metadata = Base.metadata
 
@@ -21,6 +22,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Country",
+    "ControlledList",
     "CustodyEntry",
     "Deployment",
     "EvaluationPlan",
@@ -29,9 +31,12 @@ __all__ = [
     "HotspotDataset",
     "HotspotRun",
     "ImportBatch",
+    "ManifestScreening",
+    "NotificationEvent",
     "ObservationRow",
     "OutboxMessage",
     "Population",
+    "PreExportNotification",
     "Request",
     "RequestTransition",
     "Trace",

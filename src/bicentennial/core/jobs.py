@@ -8,7 +8,8 @@ The same call serves a laptop and an agency cluster: ``BICENTENNIAL_DASK_SCHEDUL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
@@ -72,3 +73,44 @@ def _on_dask(fn: Callable[[T], R], tasks: Sequence[T], scheduler: str, progress:
             client.cancel(futures)
             raise
         return results
+
+
+def stream_tasks(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    *,
+    scheduler: str | None = None,
+    workers: int = 0,
+    window: int = 4,
+) -> Iterator[R]:
+    """Apply ``fn`` to each item of a possibly endless stream; results in input order, as they come.
+
+    At most ``window`` items per worker are read ahead, so memory stays flat whatever the
+    stream's length (a million-row manifest is read chunk by chunk, never whole). One pool
+    (local processes or a Dask client) serves the whole stream.
+    """
+    if scheduler:
+        yield from _stream_dask(fn, items, scheduler, window)
+    elif workers > 0:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from _in_order(pool.submit, fn, items, window * workers)
+    else:
+        yield from map(fn, items)
+
+
+def _in_order(submit: Callable[..., Any], fn: Callable[[T], R], items: Iterable[T], ahead: int) -> Iterator[R]:
+    pending: deque[Any] = deque()
+    for item in items:
+        pending.append(submit(fn, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _stream_dask(fn: Callable[[T], R], items: Iterable[T], scheduler: str, window: int) -> Iterator[R]:
+    from distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        yield from _in_order(lambda f, x: client.submit(f, x, pure=False), fn, items, window * workers)

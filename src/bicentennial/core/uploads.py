@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import shutil
 import tempfile
@@ -55,3 +56,20 @@ async def required_upload_text(upload: Any, *, max_bytes: int, what: str) -> tup
     if text is None:
         raise InvalidInput(f"{what}: no file was chosen")
     return text
+
+
+def text_encoding(path: Path) -> str:
+    """utf-8-sig when every byte decodes as UTF-8 (BOM or not); latin-1, which decodes any byte, otherwise.
+
+    Checking the bytes first costs a fraction of a second and spares re-parsing a large file
+    whose only latin-1 accent sits near its end.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as f:
+        try:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8-sig"

@@ -12,7 +12,6 @@ arrive as dates and are written back in ISO form before the same row checks run.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import itertools
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.uploads import text_encoding
 from bicentennial.firearms import reference as ref
 from bicentennial.firearms.rows import TraceRow
 from bicentennial.firearms.serials import OBLITERATED, normalize_serial, valid_ffl
@@ -297,7 +297,7 @@ def parse_traces(path: Path, *, today: date | None = None) -> ParsedTraces:
         raise InvalidInput(f"{path.name}: the old .xls format is not read; save it as .xlsx or CSV")
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _parse(_xlsx_records(path), today)
-    with path.open(encoding=_encoding(path), newline="") as f:
+    with path.open(encoding=text_encoding(path), newline="") as f:
         return _parse(_records(f), today)
 
 
@@ -328,20 +328,3 @@ def _xlsx_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _encoding(path: Path) -> str:
-    """utf-8-sig when every byte decodes as UTF-8 (BOM or not); latin-1, which decodes any byte, otherwise.
-
-    Checking the bytes first costs a fraction of a second and spares re-parsing a large file
-    whose only latin-1 accent sits near its end.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as f:
-        try:
-            while chunk := f.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "latin-1"
-    return "utf-8-sig"

@@ -78,6 +78,8 @@ def pillar_routers() -> list[APIRouter]:
     from bicentennial.hotspots import pages as hotspots_pages
     from bicentennial.outcomes import api as outcomes_api
     from bicentennial.outcomes import pages as outcomes_pages
+    from bicentennial.precursors import api as precursors_api
+    from bicentennial.precursors import pages as precursors_pages
 
     return [
         cooperation_pages.router,
@@ -90,6 +92,8 @@ def pillar_routers() -> list[APIRouter]:
         hotspots_api.router,
         evaluation_pages.router,
         evaluation_api.router,
+        precursors_pages.router,
+        precursors_api.router,
     ]
 
 

@@ -62,8 +62,10 @@ PILLARS: tuple[Pillar, ...] = (
         "precursors",
         "Precursors",
         "Precursores",
-        "Screening of shipments against controlled-chemical lists.",
-        "Revisión de embarques contra listas de sustancias químicas controladas.",
+        "Screening of shipments against controlled-chemical lists, designer precursors and pre-export notifications.",
+        "Revisión de embarques contra listas de sustancias químicas controladas, precursores de diseño "
+        "y notificaciones previas a la exportación.",
+        available=True,
     ),
     Pillar(
         "cooperation",

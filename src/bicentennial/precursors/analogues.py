@@ -1,0 +1,377 @@
+"""Designer-precursor relations: unlisted chemicals one easy step away from a listed one.
+
+Traffickers answer each listing with a derivative that converts back in one step (INCB Precursors
+reports 2019-2024: the glycidic esters after PMK glycidic acid, Boc- and other protected
+piperidones after NPP/ANPP). Relations are rules first, similarity last; each rule applies one
+transformation to both the query and the controlled entries and looks for equal connectivity keys:
+
+* ester / acid: ester hydrolysis (every acyclic C(=O)O-C) gives a controlled acid or alcohol, or the
+  same acid as a controlled ester; a free acid whose ester is listed is reported as "acid".
+* salt-forming derivative: amides, nitriles, acyl halides and anhydrides hydrolyse to a carboxylic
+  acid that forms the same salts as a controlled acid (benzyl cyanide and phenylacetamide both give
+  phenylacetic acid). Chosen instead of "ester" so that an inspector sees a different chemistry.
+* protected form: N-Boc, N-Cbz and other carbamates, N-acetyl, N-formyl, N-trifluoroacetyl, N-tosyl,
+  N-benzyl on a saturated ring nitrogen, and ketals/acetals of ketones are removed.
+* ring-halogenated: F, Cl, Br, I on aromatic atoms are replaced by hydrogen.
+* homologue: formula differs by one or two CH2 AND one molecule is the other plus methyl/ethyl groups
+  on an aromatic atom, on a ring of five or more atoms, or at the end of a chain. Branching on a
+  chain or on a three-membered ring is excluded on purpose: the 2-methyl of a glycidate is what
+  makes it a P2P precursor, so ethyl 3-phenylglycidate is not a homologue of BMK ethyl glycidate.
+* similar structure: Morgan radius-2 Tanimoto >= 0.75 AND the query contains the entry's whole
+  skeleton (strict; strawberry aldehyde scores 0.49 against BMK ethyl glycidate and gets no relation at all).
+
+Only ring-bearing entries with a heteroatom take part: chain-only reagents and solvents (acetone,
+ethanol, butyl acetate) and hydrocarbons (toluene, styrene) would make every ordinary ester or
+alkylbenzene look like a designer precursor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rdkit import Chem, DataStructs
+from rdkit.Chem import rdFingerprintGenerator
+
+from bicentennial.precursors.chemistry import Analogue, mol_connectivity
+
+SIMILARITY_THRESHOLD = 0.75
+SCORE_DIRECT = 1.0
+SCORE_SHARED = 0.95
+SCORE_HOMOLOGUE = 0.9
+MAX_HOMOLOGUE_STEPS = 2
+DERIVATIVE = "salt-forming derivative"
+RANK = {"ester": 0, "acid": 0, DERIVATIVE: 1, "protected form": 2, "ring-halogenated": 3}
+RANK_HOMOLOGUE, RANK_SIMILAR = 4, 5
+
+DETAIL_ESTER = "ester of {target}: ester hydrolysis gives the controlled substance"
+DETAIL_ESTER_SHARED = "another ester of the acid of {target}: both hydrolyse to the same acid"
+DETAIL_ACID = "free acid of {target}, which is made from it in one step"
+DETAIL_DERIVATIVE = "acid derivative of {target}: hydrolysis gives the controlled acid, which forms the same salts"
+DETAIL_DERIVATIVE_SHARED = "acid derivative of the same acid as {target}: both hydrolyse to it"
+DETAIL_PROTECTED = "protected form of {target}: removing the {groups} group gives the controlled substance"
+DETAIL_PROTECTED_SHARED = "protected form of the same core as {target}: removing the {groups} group gives it"
+DETAIL_HALOGENATED = "ring-halogenated {target}: replacing the ring {groups} by hydrogen gives the controlled substance"
+DETAIL_HOMOLOGUE_MORE = "homologue of {target}: the same skeleton with {n} more CH2 {where}"
+DETAIL_HOMOLOGUE_FEWER = "homologue of {target}: the same skeleton with {n} fewer CH2 {where}"
+DETAIL_SIMILAR = "structure similar to {target}: contains its whole skeleton, Tanimoto {tanimoto:.2f}"
+WHERE_RING = "as a methyl on a ring"
+WHERE_CHAIN = "in a chain"
+
+_FP = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+_ESTER = Chem.MolFromSmarts("[CX3;$([CX3][#6]),$([CX3H1])](=[OX1])[OX2]!@[#6;!$([#6]=[OX1])]")
+_ACYL_X = Chem.MolFromSmarts("[CX3](=[OX1])[F,Cl,Br,I]")
+_AMIDE = Chem.MolFromSmarts("[CX3](=[OX1])[NX3H2]")
+_NITRILE = Chem.MolFromSmarts("[CX2]#[NX1]")
+_ANHYDRIDE = Chem.MolFromSmarts("[CX3](=[OX1])[OX2]!@[CX3]=[OX1]")
+_KETAL = Chem.MolFromSmarts("[CX4;$([CX4][#6]);!$([CX4](~[#8])(~[#8])~[#8])](-[OX2]-[CX4])-[OX2]-[CX4]")
+_RING_HALOGEN = Chem.MolFromSmarts("[F,Cl,Br,I]-a")
+_N_GROUPS = tuple(
+    (name, Chem.MolFromSmarts(smarts))
+    for name, smarts in (
+        ("Boc", "[#7]-!@C(=O)OC([CH3])([CH3])[CH3]"),
+        ("Cbz", "[#7]-!@C(=O)O[CH2]c1ccccc1"),
+        ("carbamate", "[#7]-!@C(=O)O[#6]"),
+        ("trifluoroacetyl", "[#7]-!@C(=O)C(F)(F)F"),
+        ("acetyl", "[#7]-!@C(=O)[CH3]"),
+        ("formyl", "[#7]-!@[CH1]=O"),
+        ("tosyl", "[#7]-!@S(=O)(=O)c1ccc([CH3])cc1"),
+        ("benzyl", "[#7;R;!a;X3]-!@[CH2]-c1ccccc1"),
+    )
+)
+_HALOGEN_NAMES = {9: "fluorine", 17: "chlorine", 35: "bromine", 53: "iodine"}
+
+
+@dataclass
+class _Profile:
+    """One molecule with the keys of its transformed forms."""
+
+    mol: Chem.Mol
+    key: str
+    counts: Counter[str]
+    acids: frozenset[str]
+    derivatives: frozenset[str]
+    deprotected: str | None
+    protecting: str
+    dehalogenated: str | None
+    halogens: str
+
+
+class AnalogueFinder:
+    """Transformed keys of the eligible controlled entries, built once per index (and per worker)."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]], names: Mapping[str, str] | None = None) -> None:
+        self._names = dict(names or {})
+        self._ids: list[str] = []
+        self._profiles: list[_Profile] = []
+        self._by_key: dict[str, list[int]] = {}
+        self._by_acid: dict[str, list[int]] = {}
+        self._by_derivative: dict[str, list[int]] = {}
+        self._by_deprotected: dict[str, list[int]] = {}
+        for substance_id, smiles in entries:
+            mol = Chem.MolFromSmiles(smiles)
+            if mol is not None and _eligible(mol):
+                self._index(substance_id, _profile(mol))
+        self._fps = [_FP.GetFingerprint(profile.mol) for profile in self._profiles]
+
+    def _index(self, substance_id: str, profile: _Profile) -> None:
+        position = len(self._ids)
+        self._ids.append(substance_id)
+        self._profiles.append(profile)
+        self._by_key.setdefault(profile.key, []).append(position)
+        for key in profile.acids:
+            self._by_acid.setdefault(key, []).append(position)
+        for key in profile.derivatives:
+            self._by_derivative.setdefault(key, []).append(position)
+        if profile.deprotected:
+            self._by_deprotected.setdefault(profile.deprotected, []).append(position)
+
+    def find(self, parent_smiles: str, *, limit: int = 3) -> list[Analogue]:
+        """Best ``limit`` relations, one per entry, rule hits before similarity."""
+        mol = Chem.MolFromSmiles(parent_smiles)
+        if mol is None or not self._profiles:
+            return []
+        query = _profile(mol)
+        tanimoto = DataStructs.BulkTanimotoSimilarity(_FP.GetFingerprint(mol), self._fps)
+        hits: dict[int, tuple[float, int, str, str]] = {}
+        for position, relation, score, detail in self._rule_hits(query):
+            _keep(hits, position, (score, RANK[relation], relation, detail))
+        for position, profile in enumerate(self._profiles):
+            if profile.key == query.key:
+                continue
+            homologue = _homologue_detail(query, profile)
+            if homologue:
+                _keep(hits, position, (SCORE_HOMOLOGUE, RANK_HOMOLOGUE, "homologue", homologue))
+            elif tanimoto[position] >= SIMILARITY_THRESHOLD and mol.HasSubstructMatch(profile.mol):
+                value = round(tanimoto[position], 3)
+                _keep(hits, position, (value, RANK_SIMILAR, "similar structure", DETAIL_SIMILAR))
+        # Rule hits first (a similarity can exceed a rule's score), then by score and by rule order.
+        ordered = sorted(
+            hits.items(),
+            key=lambda item: (item[1][1] == RANK_SIMILAR, -item[1][0], item[1][1], -tanimoto[item[0]], item[0]),
+        )
+        return [self._analogue(position, hit, tanimoto[position]) for position, hit in ordered[:limit]]
+
+    def _rule_hits(self, query: _Profile) -> Iterable[tuple[int, str, float, str]]:
+        deprotected = {query.deprotected} if query.deprotected else set()
+        dehalogenated = {query.dehalogenated} if query.dehalogenated else set()
+        protected = DETAIL_PROTECTED.replace("{groups}", query.protecting)
+        shared = DETAIL_PROTECTED_SHARED.replace("{groups}", query.protecting)
+        halogenated = DETAIL_HALOGENATED.replace("{groups}", query.halogens)
+        lookups = (
+            (query.acids, self._by_key, "ester", SCORE_DIRECT, DETAIL_ESTER),
+            (query.acids, self._by_acid, "ester", SCORE_SHARED, DETAIL_ESTER_SHARED),
+            ({query.key}, self._by_acid, "acid", SCORE_DIRECT, DETAIL_ACID),
+            ({query.key}, self._by_derivative, "acid", SCORE_DIRECT, DETAIL_ACID),
+            (query.derivatives, self._by_key, DERIVATIVE, SCORE_DIRECT, DETAIL_DERIVATIVE),
+            (query.derivatives, self._by_derivative, DERIVATIVE, SCORE_SHARED, DETAIL_DERIVATIVE_SHARED),
+            (deprotected, self._by_key, "protected form", SCORE_DIRECT, protected),
+            (deprotected, self._by_deprotected, "protected form", SCORE_SHARED, shared),
+            (dehalogenated, self._by_key, "ring-halogenated", SCORE_DIRECT, halogenated),
+        )
+        for keys, table, relation, score, detail in lookups:
+            for key in keys:
+                yield from ((position, relation, score, detail) for position in table.get(key, ()))
+
+    def _analogue(self, position: int, hit: tuple[float, int, str, str], tanimoto: float) -> Analogue:
+        substance_id = self._ids[position]
+        name = self._names.get(substance_id)
+        target = f"{name} ({substance_id})" if name else substance_id
+        detail = hit[3].format(target=target, tanimoto=tanimoto)
+        return Analogue(substance_id, hit[2], hit[0], detail)
+
+
+def _keep(hits: dict[int, tuple[float, int, str, str]], position: int, hit: tuple[float, int, str, str]) -> None:
+    old = hits.get(position)
+    if old is None or (hit[0], -hit[1]) > (old[0], -old[1]):
+        hits[position] = hit
+
+
+def _eligible(mol: Chem.Mol) -> bool:
+    has_ring = mol.GetRingInfo().NumRings() > 0
+    return has_ring and any(atom.GetAtomicNum() not in (1, 6) for atom in mol.GetAtoms())
+
+
+def _profile(mol: Chem.Mol) -> _Profile:
+    deprotected, protecting = deprotect(mol)
+    dehalogenated, halogens = dehalogenate(mol)
+    return _Profile(
+        mol=mol,
+        key=mol_connectivity(mol),
+        counts=_counts(mol),
+        acids=hydrolyse(mol, esters_only=True),
+        derivatives=hydrolyse(mol, esters_only=False),
+        deprotected=deprotected,
+        protecting=protecting,
+        dehalogenated=dehalogenated,
+        halogens=halogens,
+    )
+
+
+def _counts(mol: Chem.Mol) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for atom in mol.GetAtoms():
+        counts[atom.GetSymbol()] += 1
+        counts["H"] += atom.GetTotalNumHs()
+    return counts
+
+
+def _homologue_detail(query: _Profile, entry: _Profile) -> str | None:
+    """Detail template when one molecule is the other plus CH2 units at an allowed place."""
+    diff = query.counts.copy()
+    diff.subtract(entry.counts)
+    steps = diff["C"]
+    if not 0 < abs(steps) <= MAX_HOMOLOGUE_STEPS or diff["H"] != 2 * steps:
+        return None
+    if any(count for symbol, count in diff.items() if symbol not in ("C", "H")):
+        return None
+    small, large = (entry.mol, query.mol) if steps > 0 else (query.mol, entry.mol)
+    where = _extension_site(small, large)
+    if where is None:
+        return None
+    template = DETAIL_HOMOLOGUE_MORE if steps > 0 else DETAIL_HOMOLOGUE_FEWER
+    return template.replace("{n}", str(abs(steps))).replace("{where}", where)
+
+
+def _extension_site(small: Chem.Mol, large: Chem.Mol) -> str | None:
+    """Where ``large`` carries the extra CH2 over ``small``, if every extra carbon sits at an allowed place."""
+    bonds = small.GetNumBonds()
+    for match in large.GetSubstructMatches(small, uniquify=False, maxMatches=200):
+        matched = set(match)
+        if sum(1 for b in large.GetBonds() if {b.GetBeginAtomIdx(), b.GetEndAtomIdx()} <= matched) != bonds:
+            continue  # the match closes a ring the smaller molecule does not have
+        where = _extras_allowed(small, large, match)
+        if where:
+            return where
+    return None
+
+
+def _extras_allowed(small: Chem.Mol, large: Chem.Mol, match: tuple[int, ...]) -> str | None:
+    back = {large_idx: small_idx for small_idx, large_idx in enumerate(match)}
+    where = WHERE_CHAIN
+    for atom in large.GetAtoms():
+        if atom.GetIdx() in back:
+            continue
+        if atom.GetAtomicNum() != 6 or atom.IsInRing() or atom.GetHybridization() != Chem.HybridizationType.SP3:
+            return None
+        for anchor in atom.GetNeighbors():
+            if anchor.GetIdx() not in back:
+                continue
+            if anchor.GetIsAromatic() or (anchor.IsInRing() and not _small_ring(anchor)):
+                where = WHERE_RING
+            elif not _chain_end(small.GetAtomWithIdx(back[anchor.GetIdx()])):
+                return None
+    return where
+
+
+def _small_ring(atom: Chem.Atom) -> bool:
+    return bool(atom.IsInRingSize(3) or atom.IsInRingSize(4))
+
+
+def _chain_end(atom: Chem.Atom) -> bool:
+    return atom.GetAtomicNum() == 6 and atom.GetDegree() == 1 and not atom.GetIsAromatic()
+
+
+def hydrolyse(mol: Chem.Mol, *, esters_only: bool) -> frozenset[str]:
+    """Keys of the ring-bearing pieces left after hydrolysing esters (and, if asked, other acid derivatives)."""
+    esters = mol.GetSubstructMatches(_ESTER)
+    others = () if esters_only else [mol.GetSubstructMatches(p) for p in (_ANHYDRIDE, _ACYL_X, _AMIDE, _NITRILE)]
+    if not esters and not any(others):
+        return frozenset()
+    rw = Chem.RWMol(mol)
+    for match in esters:
+        _cut(rw, match[2], match[3])
+        _add_hydroxyl(rw, match[3])  # the alcohol half keeps its oxygen: O-acetylephedrine gives ephedrine
+    if others:
+        anhydrides, halides, amides, nitriles = others
+        for match in anhydrides:
+            _cut(rw, match[2], match[3])
+            _add_hydroxyl(rw, match[3])
+        for match in (*halides, *amides):
+            _to_oxygen(rw.GetAtomWithIdx(match[-1]))
+        for carbon, nitrogen in nitriles:
+            rw.GetBondBetweenAtoms(carbon, nitrogen).SetBondType(Chem.BondType.DOUBLE)
+            _to_oxygen(rw.GetAtomWithIdx(nitrogen))
+            _add_hydroxyl(rw, carbon)
+    return frozenset(mol_connectivity(piece) for piece in _pieces(rw) if piece.GetRingInfo().NumRings())
+
+
+def deprotect(mol: Chem.Mol) -> tuple[str | None, str]:
+    """Key of the core after removing N-protecting groups and ketals, with the group names."""
+    cuts: dict[tuple[int, int], str] = {}
+    for name, pattern in _N_GROUPS:
+        for match in mol.GetSubstructMatches(pattern):
+            cuts.setdefault((match[0], match[1]), name)
+    ketals = {match[0]: match for match in mol.GetSubstructMatches(_KETAL)}
+    if not cuts and not ketals:
+        return None, ""
+    rw = Chem.RWMol(mol)
+    for nitrogen, carbon in cuts:
+        _cut(rw, nitrogen, carbon)
+    for carbon, oxygen, alkyl, other_oxygen, _ in ketals.values():
+        rw.RemoveBond(carbon, other_oxygen)
+        rw.RemoveBond(oxygen, alkyl)
+        rw.GetBondBetweenAtoms(carbon, oxygen).SetBondType(Chem.BondType.DOUBLE)
+    names = list(dict.fromkeys(cuts.values())) + (["ketal"] if ketals else [])
+    core = _core_piece(rw, {nitrogen for nitrogen, _ in cuts} | set(ketals))
+    return (mol_connectivity(core), ", ".join(names)) if core is not None else (None, "")
+
+
+def dehalogenate(mol: Chem.Mol) -> tuple[str | None, str]:
+    """Key of the molecule with ring halogens replaced by hydrogen, with the halogen names."""
+    halogens = sorted({match[0] for match in mol.GetSubstructMatches(_RING_HALOGEN)}, reverse=True)
+    if not halogens:
+        return None, ""
+    names = sorted({_HALOGEN_NAMES[mol.GetAtomWithIdx(idx).GetAtomicNum()] for idx in halogens})
+    rw = Chem.RWMol(mol)
+    for idx in halogens:
+        rw.RemoveAtom(idx)
+    try:
+        Chem.SanitizeMol(rw)
+    except (ValueError, RuntimeError):
+        return None, ""
+    return mol_connectivity(rw), " and ".join(names)
+
+
+def _cut(rw: Chem.RWMol, keep: int, leave: int) -> None:
+    """Break a bond; the atom that stays with the molecule gets the hydrogen of the hydrolysis."""
+    if rw.GetBondBetweenAtoms(keep, leave) is not None:
+        rw.RemoveBond(keep, leave)
+        _add_hydrogen(rw.GetAtomWithIdx(keep))
+
+
+def _to_oxygen(atom: Chem.Atom) -> None:
+    atom.SetAtomicNum(8)
+    atom.SetFormalCharge(0)
+    atom.SetNoImplicit(False)
+    atom.SetNumExplicitHs(0)
+
+
+def _add_hydroxyl(rw: Chem.RWMol, carbon: int) -> None:
+    oxygen = rw.AddAtom(Chem.Atom(8))
+    rw.AddBond(carbon, oxygen, Chem.BondType.SINGLE)
+
+
+def _add_hydrogen(atom: Chem.Atom) -> None:
+    if atom.GetIsAromatic() or atom.GetNoImplicit():
+        atom.SetNumExplicitHs(atom.GetNumExplicitHs() + 1)
+
+
+def _pieces(rw: Chem.RWMol) -> tuple[Chem.Mol, ...]:
+    try:
+        Chem.SanitizeMol(rw)
+    except (ValueError, RuntimeError):
+        return ()
+    return tuple(Chem.GetMolFrags(rw, asMols=True))
+
+
+def _core_piece(rw: Chem.RWMol, cores: set[int]) -> Chem.Mol | None:
+    if not cores:
+        return None
+    pieces = _pieces(rw)
+    if not pieces:
+        return None
+    atom_sets = Chem.GetMolFrags(rw, asMols=False, sanitizeFrags=False)
+    holding = [piece for piece, atoms in zip(pieces, atom_sets, strict=True) if cores & set(atoms)]
+    return max(holding, key=lambda piece: piece.GetNumAtoms()) if holding else None

@@ -1,0 +1,78 @@
+"""Screened tables written as they stream: CSV, or XLSX in openpyxl's write-only mode (flat memory)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bicentennial.core.errors import InvalidInput
+from bicentennial.precursors.batch import ScreenedRow
+from bicentennial.precursors.output import TABLE_COLUMNS, Writer
+
+
+class TableSink:
+    """Receives screened rows; writes them to ``path`` (``.csv`` or ``.xlsx``) or nowhere."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self._rows: Any = None
+        self._header: list[str] | None = None
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path | None, writer: Writer) -> Iterator[TableSink]:
+        if path is None:
+            yield cls(writer)
+            return
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise InvalidInput(f"--output: {path.name} must end in .csv or .xlsx")
+        sink = cls(writer)
+        if suffix == ".csv":
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                out = csv.writer(handle)
+                sink._rows = out.writerow
+                yield sink
+        else:
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet("screening")
+            sink._rows = sheet.append
+            yield sink
+            book.save(path)
+
+    def add(self, item: ScreenedRow) -> None:
+        if self._rows is None:
+            return
+        record = self.writer.record(item)
+        if self._header is None:
+            self._header = [*TABLE_COLUMNS, *(k for k in record if k.startswith("in:"))]
+            self._rows(self._header)
+        self._rows([record.get(k, "") for k in self._header])
+
+
+def table_bytes(records: Iterable[dict[str, Any]], fmt: str) -> bytes:
+    """A whole (already screened, stored) table as CSV or XLSX bytes, for downloads."""
+    rows = list(records)
+    header = list(rows[0]) if rows else list(TABLE_COLUMNS)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        out = csv.writer(buffer)
+        out.writerow(header)
+        out.writerows([r.get(k, "") for k in header] for r in rows)
+        return buffer.getvalue().encode("utf-8-sig")
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("screening")
+    sheet.append(header)
+    for r in rows:
+        sheet.append([r.get(k, "") for k in header])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()

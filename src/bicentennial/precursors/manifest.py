@@ -1,0 +1,191 @@
+"""Manifests as customs, regulators and distributors keep them: CSV or XLSX, English or Spanish headers.
+
+Columns are recognised by header (``name``/``nombre``, ``cas``, ``smiles``, ``hs_code``/
+``fraccion_arancelaria``, ``quantity``/``cantidad`` ...), whatever their order, case, accents or
+spacing; other columns are carried through untouched. Rows are streamed, never loaded whole, so a
+million-row manifest reads in flat memory. A row whose field count differs from the header's is
+reported as that row's problem; the file goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bicentennial.core.errors import InvalidInput
+from bicentennial.core.uploads import text_encoding
+from bicentennial.precursors.names import fold
+
+# Canonical field -> accepted headers (folded, with spaces/underscores/dots removed).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name",
+        "nombre",
+        "chemical",
+        "chemicalname",
+        "substance",
+        "sustancia",
+        "producto",
+        "product",
+        "description",
+        "descripcion",
+        "goods",
+        "mercancia",
+        "nombrequimico",
+    ),
+    "cas": ("cas", "casno", "casnumber", "casrn", "numerocas", "nocas", "cas#"),
+    "smiles": ("smiles",),
+    "inchi": ("inchi",),
+    "inchikey": ("inchikey",),
+    "molfile": ("molfile", "mol", "molblock"),
+    "hs_code": ("hscode", "hs", "tariffcode", "fraccionarancelaria", "fraccion", "htscode", "hts"),
+    "quantity": ("quantity", "qty", "cantidad", "amount"),
+    "unit": ("unit", "units", "unidad", "unidades", "uom", "unidaddemedida"),
+    "concentration": ("concentration", "concentracion", "purity", "pureza"),
+    "importer": ("importer", "importador", "consignee", "consignatario", "buyer", "comprador"),
+    "exporter": ("exporter", "exportador", "shipper", "remitente", "seller", "vendedor"),
+    "date": ("date", "fecha", "shipmentdate", "fechaembarque"),
+    "origin": ("origin", "origen", "paisorigen", "countryoforigin", "exportingcountry"),
+    "destination": ("destination", "destino", "paisdestino", "importingcountry"),
+    "transit": ("transit", "transito", "transitcountries", "paisestransito", "via"),
+    "reference": ("reference", "referencia", "ref", "id", "lineid", "partida"),
+}
+IDENTIFYING = ("name", "cas", "smiles", "inchi", "inchikey", "molfile")
+_SQUEEZE = re.compile(r"[\s_.\-/()]+")
+_LOOKUP = {alias: canonical for canonical, aliases in HEADERS.items() for alias in aliases}
+
+
+def canonical_header(header: str) -> str | None:
+    return _LOOKUP.get(_SQUEEZE.sub("", fold(header or "")))
+
+
+@dataclass(slots=True)
+class ManifestRow:
+    line: int  # line in the file (1 = header)
+    fields: dict[str, str]  # canonical field -> value (stripped); only recognised columns
+    extra: dict[str, str] = field(default_factory=dict)  # other columns, by their header
+    problem: str | None = None  # e.g. a field count that differs from the header's
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+@dataclass
+class Manifest:
+    path: Path
+    display_name: str
+    headers: list[str]
+    columns: dict[str, int]  # canonical field -> column index
+    rows: Iterator[ManifestRow]
+
+
+def open_manifest(path: Path, *, display_name: str | None = None) -> Manifest:
+    """Open a CSV or XLSX manifest; raises :class:`InvalidInput` naming the file when it cannot be read."""
+    name = display_name or path.name
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        headers, rows = _xlsx_rows(path, name)
+    else:
+        headers, rows = _csv_rows(path, name)
+    columns: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        canonical = canonical_header(header)
+        if canonical and canonical not in columns:
+            columns[canonical] = index
+    if not any(c in columns for c in IDENTIFYING):
+        raise InvalidInput(
+            f"{name}, line 1: no column identifies the chemical — expected one of name/nombre, cas, smiles, "
+            f"inchi, inchikey, molfile; found: {', '.join(h for h in headers if h) or 'no headers'}"
+        )
+    return Manifest(path, name, headers, columns, _records(headers, columns, rows))
+
+
+def _records(
+    headers: list[str], columns: dict[str, int], rows: Iterator[tuple[int, list[str]]]
+) -> Iterator[ManifestRow]:
+    known = set(columns.values())
+    extras = [(i, h) for i, h in enumerate(headers) if i not in known and h]
+    width = len(headers)
+    for line, values in rows:
+        fields = {c: values[i].strip() for c, i in columns.items() if i < len(values) and values[i].strip()}
+        extra = {h: values[i] for i, h in extras if i < len(values) and values[i]}
+        problem = None
+        if len(values) < width or any(v.strip() for v in values[width:]):
+            problem = f"line {line} has {len(values)} fields, the header has {width}"
+        yield ManifestRow(line, fields, extra, problem)
+
+
+def _csv_rows(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    try:
+        handle = path.open(encoding=text_encoding(path), newline="")
+    except OSError as exc:
+        raise InvalidInput(f"{name}: cannot be read ({exc.strerror})") from None
+    sample = handle.read(65536)
+    handle.seek(0)
+    if not sample.strip():
+        handle.close()
+        raise InvalidInput(f"{name}: the file is empty")
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(handle, dialect)
+    headers = next(reader)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        with handle:
+            try:
+                for values in reader:
+                    if values:
+                        yield reader.line_num, values
+            except csv.Error as exc:
+                raise InvalidInput(f"{name}, line {reader.line_num}: {exc}") from None
+
+    return [h.strip() for h in headers], rows()
+
+
+def _xlsx_rows(path: Path, name: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook  # only XLSX manifests need it
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError or its own errors for a broken file
+        raise InvalidInput(f"{name}: not a readable XLSX workbook ({type(exc).__name__})") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    numbered = ((i, ["" if v is None else _cell(v) for v in row]) for i, row in enumerate(values, start=1))
+    first = next((item for item in numbered if any(item[1])), None)
+    if first is None:
+        book.close()
+        raise InvalidInput(f"{name}: the first sheet is empty")
+    headers = first[1]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for line, row in numbered:
+                while row and row[-1] == "":
+                    row.pop()
+                if row:
+                    yield line, row + [""] * max(0, len(headers) - len(row))
+        finally:
+            book.close()
+
+    return [h.strip() for h in headers], rows()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    return str(value)
+
+
+def chunks(rows: Iterator[ManifestRow], size: int) -> Iterator[list[ManifestRow]]:
+    """Rows in lists of ``size`` (the unit of work sent to a worker)."""
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
