@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from rdkit import Chem, DataStructs
 from rdkit.Chem import rdFingerprintGenerator
 
-from bicentennial.precursors.chemistry import Analogue, mol_connectivity
+from bicentennial.precursors.chemistry import Analogue
 
 SIMILARITY_THRESHOLD = 0.75
 SCORE_DIRECT = 1.0
@@ -109,6 +109,7 @@ class AnalogueFinder:
         self._by_acid: dict[str, list[int]] = {}
         self._by_derivative: dict[str, list[int]] = {}
         self._by_deprotected: dict[str, list[int]] = {}
+        self._by_hetero: dict[tuple[tuple[str, int], ...], list[int]] = {}  # homologues share every atom but C and H
         for substance_id, smiles in entries:
             mol = Chem.MolFromSmiles(smiles)
             if mol is not None and _eligible(mol):
@@ -126,6 +127,7 @@ class AnalogueFinder:
             self._by_derivative.setdefault(key, []).append(position)
         if profile.deprotected:
             self._by_deprotected.setdefault(profile.deprotected, []).append(position)
+        self._by_hetero.setdefault(_hetero(profile.counts), []).append(position)
 
     def find(self, parent_smiles: str, *, limit: int = 3) -> list[Analogue]:
         """Best ``limit`` relations, one per entry, rule hits before similarity."""
@@ -137,7 +139,10 @@ class AnalogueFinder:
         hits: dict[int, tuple[float, int, str, str]] = {}
         for position, relation, score, detail in self._rule_hits(query):
             _keep(hits, position, (score, RANK[relation], relation, detail))
-        for position, profile in enumerate(self._profiles):
+        candidates = set(self._by_hetero.get(_hetero(query.counts), ()))
+        candidates.update(i for i, t in enumerate(tanimoto) if t >= SIMILARITY_THRESHOLD)
+        for position in sorted(candidates):
+            profile = self._profiles[position]
             if profile.key == query.key:
                 continue
             homologue = _homologue_detail(query, profile)
@@ -183,9 +188,14 @@ class AnalogueFinder:
 
 
 def _keep(hits: dict[int, tuple[float, int, str, str]], position: int, hit: tuple[float, int, str, str]) -> None:
+    """One relation per entry: any rule beats similarity, then the higher score, then the earlier rule."""
     old = hits.get(position)
-    if old is None or (hit[0], -hit[1]) > (old[0], -old[1]):
+    if old is None or _strength(hit) > _strength(old):
         hits[position] = hit
+
+
+def _strength(hit: tuple[float, int, str, str]) -> tuple[bool, float, int]:
+    return hit[1] != RANK_SIMILAR, hit[0], -hit[1]
 
 
 def _eligible(mol: Chem.Mol) -> bool:
@@ -198,7 +208,7 @@ def _profile(mol: Chem.Mol) -> _Profile:
     dehalogenated, halogens = dehalogenate(mol)
     return _Profile(
         mol=mol,
-        key=mol_connectivity(mol),
+        key=_skeleton_key(mol),
         counts=_counts(mol),
         acids=hydrolyse(mol, esters_only=True),
         derivatives=hydrolyse(mol, esters_only=False),
@@ -207,6 +217,10 @@ def _profile(mol: Chem.Mol) -> _Profile:
         dehalogenated=dehalogenated,
         halogens=halogens,
     )
+
+
+def _hetero(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((k, v) for k, v in counts.items() if k not in ("C", "H") and v))
 
 
 def _counts(mol: Chem.Mol) -> Counter[str]:
@@ -294,7 +308,7 @@ def hydrolyse(mol: Chem.Mol, *, esters_only: bool) -> frozenset[str]:
             rw.GetBondBetweenAtoms(carbon, nitrogen).SetBondType(Chem.BondType.DOUBLE)
             _to_oxygen(rw.GetAtomWithIdx(nitrogen))
             _add_hydroxyl(rw, carbon)
-    return frozenset(mol_connectivity(piece) for piece in _pieces(rw) if piece.GetRingInfo().NumRings())
+    return frozenset(_skeleton_key(piece) for piece in _pieces(rw) if piece.GetRingInfo().NumRings())
 
 
 def deprotect(mol: Chem.Mol) -> tuple[str | None, str]:
@@ -315,7 +329,7 @@ def deprotect(mol: Chem.Mol) -> tuple[str | None, str]:
         rw.GetBondBetweenAtoms(carbon, oxygen).SetBondType(Chem.BondType.DOUBLE)
     names = list(dict.fromkeys(cuts.values())) + (["ketal"] if ketals else [])
     core = _core_piece(rw, {nitrogen for nitrogen, _ in cuts} | set(ketals))
-    return (mol_connectivity(core), ", ".join(names)) if core is not None else (None, "")
+    return (_skeleton_key(core), ", ".join(names)) if core is not None else (None, "")
 
 
 def dehalogenate(mol: Chem.Mol) -> tuple[str | None, str]:
@@ -331,7 +345,7 @@ def dehalogenate(mol: Chem.Mol) -> tuple[str | None, str]:
         Chem.SanitizeMol(rw)
     except (ValueError, RuntimeError):
         return None, ""
-    return mol_connectivity(rw), " and ".join(names)
+    return _skeleton_key(rw), " and ".join(names)
 
 
 def _cut(rw: Chem.RWMol, keep: int, leave: int) -> None:
@@ -375,3 +389,12 @@ def _core_piece(rw: Chem.RWMol, cores: set[int]) -> Chem.Mol | None:
     atom_sets = Chem.GetMolFrags(rw, asMols=False, sanitizeFrags=False)
     holding = [piece for piece, atoms in zip(pieces, atom_sets, strict=True) if cores & set(atoms)]
     return max(holding, key=lambda piece: piece.GetNumAtoms()) if holding else None
+
+
+def _skeleton_key(mol: Chem.Mol) -> str:
+    """Canonical SMILES without stereo: the key transformed molecules are compared on.
+
+    Entries and queries go through the same transforms and the same canonicaliser, so this key
+    meets where the InChIKey's first block would, at a tenth of the cost (no InChI generation).
+    """
+    return Chem.MolToSmiles(mol, isomericSmiles=False)

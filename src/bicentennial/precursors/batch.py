@@ -1,23 +1,24 @@
 """Screening a whole manifest: streamed in chunks, structures parsed in parallel, summary counted.
 
-Rows that carry only a CAS number or a name are screened where they are read: with the cache of
-repeated values that is faster than shipping them to another process. Chunks with structures go
-to worker processes (or the Dask cluster) through :func:`bicentennial.core.jobs.stream_tasks`, a
-few chunks ahead at most, so a million-row file screens in flat memory.
+The reading process parses the file; the rows with structures go, chunk by chunk, to worker
+processes (or the Dask cluster) through :func:`bicentennial.core.jobs.stream_tasks`, a few chunks
+ahead at most, so a million-row file screens in flat memory. Each worker keeps its screener, and
+with it the caches of repeated structures, from chunk to chunk.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bicentennial.core.jobs import stream_tasks
 from bicentennial.precursors.manifest import ManifestRow, chunks
-from bicentennial.precursors.screening import STRUCTURE_FIELDS, Screener
+from bicentennial.precursors.screening import Screener
 from bicentennial.precursors.verdicts import Verdict
 
 CHUNK_ROWS = 4000
+_FOUND = frozenset({"controlled", "review"})
 
 
 @dataclass(slots=True)
@@ -37,9 +38,10 @@ class Summary:
     def add(self, verdict: Verdict) -> None:
         self.rows += 1
         self.verdicts[verdict.verdict] += 1
-        if verdict.substance and verdict.verdict in ("controlled", "review"):
+        if verdict.substance and verdict.verdict in _FOUND:
             self.substances[verdict.substance] += 1
-        self.conflicts += verdict.conflict
+        if verdict.conflict:
+            self.conflicts += 1
 
     def as_dict(self) -> dict[str, object]:
         counts = {k: self.verdicts.get(k, 0) for k in ("controlled", "review", "clear", "error")}
@@ -85,23 +87,21 @@ def _verdicts(
         for batch in batches:
             yield batch, [screener.screen(r.fields, r.problem) for r in batch]
         return
-    pending: list[list[ManifestRow]] = []
+    pending: deque[list[ManifestRow]] = deque()
 
     def jobs() -> Iterator[tuple[Screener, list[tuple[dict[str, str], str | None]]]]:
         for batch in batches:
             pending.append(batch)
-            yield screener, [(r.fields, r.problem) if _needs_chemistry(r) else ({}, "") for r in batch]
+            yield screener, [(r.fields, r.problem) for r in batch if _needs_chemistry(r)]
 
-    for verdicts in stream_tasks(_screen_chunk, jobs(), scheduler=scheduler, workers=workers):
-        batch = pending.pop(0)
-        yield (
-            batch,
-            [
-                v if _needs_chemistry(r) else screener.screen(r.fields, r.problem)
-                for r, v in zip(batch, verdicts, strict=True)
-            ],
-        )
+    # Rows without structures are screened here while the workers parse structures: they cost a few
+    # microseconds each from the caches, less than shipping them to another process and back.
+    for parsed in stream_tasks(_screen_chunk, jobs(), scheduler=scheduler, workers=workers):
+        batch = pending.popleft()
+        done = iter(parsed)
+        yield batch, [next(done) if _needs_chemistry(r) else screener.screen(r.fields, r.problem) for r in batch]
 
 
 def _needs_chemistry(row: ManifestRow) -> bool:
-    return any(f in row.fields for f in STRUCTURE_FIELDS)
+    fields = row.fields
+    return "smiles" in fields or "inchi" in fields or "inchikey" in fields or "molfile" in fields

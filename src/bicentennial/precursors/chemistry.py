@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rdkit import Chem, rdBase
@@ -49,6 +50,7 @@ MSG_INCHI = "InChI {text!r} does not parse: {reason}"
 MSG_INCHIKEY = "InChIKey {text!r} is malformed: expected 14 capital letters, '-', 10 capital letters, '-', one letter"
 MSG_MOLFILE = "the molfile does not parse: {reason}"
 MSG_NO_ATOMS = "the {kind} describes no atoms"
+MSG_DUMMY = "the {kind} has an unspecified atom (*, R or a query atom): give a complete substance"
 MSG_NO_KEY = "no InChIKey can be computed for {smiles!r}"
 REASON_UNKNOWN = "it is not a valid {kind}"
 _LABELS = {"smiles": "SMILES", "inchi": "InChI", "molfile": "molfile"}
@@ -73,6 +75,7 @@ _METALS = frozenset(
 _SALT_METALS = frozenset({3, 4, 11, 12, 19, 20, 37, 38, 55, 56})
 _UNCHARGER = rdMolStandardize.Uncharger()
 _CHARGED = Chem.MolFromSmarts("[!+0]")
+_DUMMY = Chem.MolFromSmarts("[#0]")
 _BONDED_SALT_METAL = Chem.MolFromSmarts("[Li,Be,Na,Mg,K,Ca,Rb,Sr,Cs,Ba;!D0]")
 _STEREO_RE = re.compile(r"[@/\\]")
 _ISOTOPE_RE = re.compile(r"\[\d")
@@ -108,7 +111,8 @@ class Structure:
     def inchikey(self) -> str:
         """Full standard InChIKey of the parent."""
         if "inchikey" not in self._keys:
-            self._keys["inchikey"] = _key_of(Chem.MolFromSmiles(self.parent_smiles or ""))
+            with rdBase.BlockLogs():  # "" when InChI refuses the parent: it then matches nothing
+                self._keys["inchikey"] = Chem.MolToInchiKey(Chem.MolFromSmiles(self.parent_smiles or ""))
         return self._keys["inchikey"] or ""
 
     @property
@@ -197,6 +201,8 @@ def _read_mol(text: str, kind: str) -> Chem.Mol:
         raise StructureError(template.format(text=text[:80], reason=reason))
     if mol.GetNumAtoms() == 0:
         raise StructureError(MSG_NO_ATOMS.format(kind=_LABELS[kind]))
+    if mol.HasSubstructMatch(_DUMMY):
+        raise StructureError(MSG_DUMMY.format(kind=_LABELS[kind]))
     return mol
 
 
@@ -326,6 +332,7 @@ class StructureIndex:
         self._organic: list[tuple[str, str]] = []
         self._names: dict[str, str] = dict(names or {})
         self._finder: AnalogueFinder | None = None
+        self._found: Any = None
         for substance_id, smiles in entries:
             self._add(substance_id, smiles)
 
@@ -371,10 +378,14 @@ class StructureIndex:
             from bicentennial.precursors.analogues import AnalogueFinder
 
             self._finder = AnalogueFinder(self._organic, self._names)
-        return self._finder.find(structure.parent_smiles, limit=limit)
+            self._found = lru_cache(maxsize=65536)(self._finder.find)
+        # Keyed by the parent's canonical SMILES: a salt, a hydrate or another spelling of a molecule
+        # already searched costs a dictionary lookup.
+        return list(self._found(structure.parent_smiles, limit=limit))
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
+        state["_found"] = None
         state["_finder"] = None  # rebuilt lazily in the worker: RDKit objects stay out of the pickle
         return state
 

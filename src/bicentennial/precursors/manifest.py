@@ -110,12 +110,18 @@ def _records(
     known = set(columns.values())
     extras = [(i, h) for i, h in enumerate(headers) if i not in known and h]
     width = len(headers)
+    wanted = list(columns.items())
     for line, values in rows:
-        fields = {c: values[i].strip() for c, i in columns.items() if i < len(values) and values[i].strip()}
-        extra = {h: values[i] for i, h in extras if i < len(values) and values[i]}
-        problem = None
-        if len(values) < width or any(v.strip() for v in values[width:]):
-            problem = f"line {line} has {len(values)} fields, the header has {width}"
+        count = len(values)
+        if count == width:
+            fields = {c: values[i].strip() for c, i in wanted if values[i] and not values[i].isspace()}
+            problem = None
+        else:
+            fields = {c: values[i].strip() for c, i in wanted if i < count and values[i].strip()}
+            problem = None
+            if count < width or any(v.strip() for v in values[width:]):
+                problem = f"line {line} has {count} fields, the header has {width}"
+        extra = {h: values[i] for i, h in extras if i < count and values[i]} if extras else {}
         yield ManifestRow(line, fields, extra, problem)
 
 

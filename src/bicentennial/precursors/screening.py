@@ -41,15 +41,17 @@ class Screener:
         self.names = NameIndex(registry)
         self.structures = chemistry.StructureIndex((s.id, s.smiles) for s in registry.substances)
         self.known_smiles = {s.smiles: s.id for s in registry.substances}
-        self._cache: OrderedDict[tuple[str, ...], Verdict] = OrderedDict()
+        self._cache: OrderedDict[tuple[str | None, ...], Verdict] = OrderedDict()
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_cache"] = OrderedDict()
-        return state
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Shipped with every chunk to a worker: only the registry travels, and the worker keeps one
+        # screener per list version and date, so its caches outlive the chunk.
+        return (_restore, (self.registry, self.as_of))
 
     def screen(self, fields: Mapping[str, str], problem: str | None = None) -> Verdict:
-        key = (problem or "", fields.get("hs_code", ""), *(fields.get(f, "") for f in IDENTITY_FIELDS))
+        get = fields.get
+        key: tuple[str | None, ...] = (problem, get("hs_code"), get("cas"), get("name"))
+        key += (get("smiles"), get("inchi"), get("inchikey"), get("molfile"))
         cached = self._cache.get(key)
         if cached is None:
             cached = self._screen(fields, problem)
@@ -146,3 +148,16 @@ def _hs_digits(hs: str) -> str:
 
 
 _parse_cached = lru_cache(maxsize=65536)(chemistry.parse_structure)
+
+
+_SCREENERS: OrderedDict[tuple[str, str, date], Screener] = OrderedDict()
+
+
+def _restore(registry: Registry, as_of: date) -> Screener:
+    key = (registry.label, registry.version, as_of)
+    screener = _SCREENERS.get(key)
+    if screener is None:
+        screener = _SCREENERS[key] = Screener(registry, as_of=as_of)
+        while len(_SCREENERS) > 4:
+            _SCREENERS.popitem(last=False)
+    return screener
