@@ -149,6 +149,7 @@ def setup() -> None:
     from bicentennial.core.migrate import upgrade
     from bicentennial.firearms import service as firearms
     from bicentennial.hotspots import service as hotspots
+    from bicentennial.precursors.demo import load_demo_notifications
 
     settings = get_settings()
     db = database(check_schema=False)
@@ -165,11 +166,13 @@ def setup() -> None:
         demo_panel = hotspots.load_demo(
             session=session, owner=access.get_agency(session=session, code=settings.first_admin_agency)
         )
+        notifications = load_demo_notifications(session)
     err.print(
         f"Database ready ({settings.resolved_database_url.split('@')[-1]}); "
         f"{report.agencies} agencies, {report.areas} areas, {report.observations} observations and "
         f"{traces:,} synthetic firearm traces"
-        + (f" and a synthetic hotspot dataset of {demo_panel.areas:,} municipalities" if demo_panel else "")
+        + (f", a synthetic hotspot dataset of {demo_panel.areas:,} municipalities" if demo_panel else "")
+        + (f" and {notifications} synthetic pre-export notifications" if notifications else "")
         + " added."
     )
     if created:

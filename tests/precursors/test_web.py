@@ -159,3 +159,22 @@ def test_import_a_national_list_changes_screening_from_its_date(client, db) -> N
         headers=auth,
     )
     assert bad.status_code == 422 and "bad.csv" in bad.json()["error"]["message"]
+
+
+def test_manifest_rows_get_suspicious_order_flags(client, db) -> None:  # type: ignore[no-untyped-def]
+    make_user(db, "anam", "ANAM", "analyst")
+    auth = _token(db, "anam")
+    lines = ["name,quantity,unit,importer,date"]
+    lines += [
+        f"acetone,{q},kg,Pinturas Monterrey SA de CV,2026-0{m}-01"
+        for m, q in zip(range(1, 6), (200, 210, 190, 205, 5000), strict=True)
+    ]
+    lines += ["acetone,100,kg,Nuevo Comprador,2026-06-01", "glucose,999999,kg,Dulces SA,2026-06-01"]
+    manifest = {"file": ("m.csv", ("\n".join(lines) + "\n").encode(), "text/csv")}
+    made = client.post("/api/v1/precursors/screenings", files=manifest, headers=auth).json()
+    assert made["summary"]["flagged"] >= 2
+    rows = client.get(f"/api/v1/precursors/screenings/{made['id']}/rows", headers=auth).json()
+    assert rows[0]["flags"] == []
+    assert any(f["rule"] == "quantity-above-history" and "5,000" in f["message"] for f in rows[4]["flags"])
+    assert any(f["rule"] == "new-importer" for f in rows[5]["flags"])
+    assert rows[6]["flags"] == []  # not a controlled chemical

@@ -210,3 +210,39 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ReferenceDataLoaded,
     AuditExported,
 )
+
+
+# --- Precursors: pre-export notifications (added with precursors/notifications.py) -----------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationFiled(Event):
+    """A pre-export notification drafted by the exporting authority."""
+
+    kind: ClassVar[str] = "pen.filed"
+    importing_agency: str = ""
+    substance: str = ""
+    synthetic: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationTransitioned(Event):
+    """Submitted, confirmed, objected or cancelled; ``late`` marks an answer given after the deadline."""
+
+    kind: ClassVar[str] = "pen.transitioned"
+    from_status: str = ""
+    to_status: str = ""
+    late: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentRecorded(Event):
+    """A PICS-style incident on a notified shipment: stopped or seized."""
+
+    kind: ClassVar[str] = "pen.incident"
+    incident: str = ""  # stopped | seized
+    place: str = ""
+    quantity: float | None = None
+
+
+EVENT_TYPES += (NotificationFiled, NotificationTransitioned, IncidentRecorded)

@@ -16,6 +16,7 @@ from bicentennial.core.errors import InvalidInput
 from bicentennial.core.i18n import gettext_for
 from bicentennial.precursors import lists as list_service
 from bicentennial.precursors.batch import ScreenedRow, Summary, screen_rows
+from bicentennial.precursors.cli_notifications import notifications_app
 from bicentennial.precursors.exports import TableSink
 from bicentennial.precursors.manifest import open_manifest
 from bicentennial.precursors.output import Writer
@@ -31,6 +32,7 @@ lists_app = typer.Typer(
     help="The controlled-chemical lists: bundled and imported national lists.", no_args_is_help=True
 )
 precursors_app.add_typer(lists_app, name="lists")
+precursors_app.add_typer(notifications_app, name="notifications")
 
 AsOf = Annotated[
     str | None,

@@ -107,6 +107,7 @@ def stored_record(writer: Writer, row: dict[str, Any]) -> dict[str, Any]:
         "conflict": "yes" if row["conflict"] else "",
         "relation": row.get("relation") or "",
         "reasons": " | ".join(r.text(writer.gettext, writer.named) for r in reasons),
+        "flags": " | ".join(f["message"] for f in row.get("flags", [])),
         **{f"in:{k}": v for k, v in row["fields"].items()},
     }
 
@@ -125,5 +126,6 @@ def stored_json(writer: Writer, row: dict[str, Any]) -> dict[str, Any]:
         "substance_name": writer.substance_name(row["substance"]) or None,
         "conflict": row["conflict"],
         "relation": row.get("relation"),
+        "flags": row.get("flags", []),
         "fields": row["fields"],
     }

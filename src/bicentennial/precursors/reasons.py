@@ -36,7 +36,6 @@ RULES: dict[str, str] = {
     "hs-differs": N_("HS code {hs} differs from the subheading of {substance} ({expected})."),
     "hs-only": N_("HS code {hs} is the subheading of {substance}; no name, CAS or structure was given to confirm it."),
     "conflict": N_("Fields disagree: {first} identifies {a}, {second} identifies {b}."),
-    "ambiguous": N_("{field} fits more than one listed substance: {substances}."),
     "not-in-force": N_("{substance} was on no list in force on {date}."),
     "reported-only": N_("{substance} is only on {list}: a reported listing, sent to review, not called controlled."),
     "listed": N_("{substance} is controlled under {lists}."),

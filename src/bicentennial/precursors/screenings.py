@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ from bicentennial.core.uploads import file_sha256
 from bicentennial.precursors import lists
 from bicentennial.precursors.batch import ScreenedRow, Summary, screen_rows
 from bicentennial.precursors.manifest import open_manifest
+from bicentennial.precursors.manifest_flags import flag_rows
 from bicentennial.precursors.models import ManifestScreening
 from bicentennial.precursors.reasons import Reason
 from bicentennial.precursors.screening import Screener
+from bicentennial.precursors.suspicious import Order
 
 MAX_STORED_ROWS = 250_000
 VERDICTS = ("controlled", "review", "clear", "error")
@@ -70,7 +73,7 @@ def screen_file(
     registry = lists.registry(session=session, as_of=day)
     manifest = open_manifest(path, display_name=file_name)
     summary = Summary()
-    lines: list[bytes] = []
+    stored: list[dict[str, Any]] = []
     for item in screen_rows(
         manifest.rows,
         Screener(registry, as_of=day),
@@ -84,9 +87,13 @@ def screen_file(
                 f"{file_name}: more than {MAX_STORED_ROWS:,} rows; "
                 "screen it with the CLI (bicentennial precursors screen)"
             )
-        lines.append(json.dumps(_stored(item), ensure_ascii=False, default=str).encode())
-    if not lines:
+        stored.append(_stored(item))
+    if not stored:
         raise InvalidInput(f"{file_name}: no data rows under the header")
+    flags = flag_rows(stored, registry=registry, history=_history(session, actor, stored))
+    for row in stored:
+        row["flags"] = flags.get(str(row["row"]), [])
+    lines = [json.dumps(row, ensure_ascii=False, default=str).encode() for row in stored]
     columns = {field: manifest.headers[index] for field, index in manifest.columns.items()}
     record = ManifestScreening(
         owner_agency_id=actor.agency_id,
@@ -96,7 +103,7 @@ def screen_file(
         as_of=day,
         registry_version=f"{registry.label} {registry.version}"[:64],
         rows=summary.rows,
-        summary=summary.as_dict(),
+        summary=summary.as_dict() | {"flagged": len(flags)},
         columns=columns,
         payload=gzip.compress(b"\n".join(lines), compresslevel=6),
     )
@@ -107,6 +114,21 @@ def screen_file(
         session, events.RecordCreated(**events.by(actor), target=record.ref, owner=actor.agency.code, fields=fields)
     )
     return record
+
+
+def _history(session: Session, actor: User, rows: list[dict[str, Any]]) -> list[Order]:
+    """Earlier pre-export notifications of the manifest's substances that the actor may see."""
+    from bicentennial.precursors.notification_queries import NotificationFilter, all_visible, as_order
+
+    wanted = {r["substance"] for r in rows if r["substance"] and r["fields"].get("importer")}
+    if not wanted:
+        return []
+    found = [
+        n
+        for n in all_visible(session=session, actor=actor, where=NotificationFilter())
+        if n.substance_id in wanted and n.submitted_at
+    ]
+    return [replace(as_order(n), ref=f"notification {n.id}") for n in found]
 
 
 def get_screening(*, session: Session, actor: User, screening_id: int) -> ManifestScreening:

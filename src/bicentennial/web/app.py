@@ -79,6 +79,7 @@ def pillar_routers() -> list[APIRouter]:
     from bicentennial.outcomes import api as outcomes_api
     from bicentennial.outcomes import pages as outcomes_pages
     from bicentennial.precursors import api as precursors_api
+    from bicentennial.precursors import notifications_web as pen_web
     from bicentennial.precursors import pages as precursors_pages
 
     return [
@@ -94,6 +95,8 @@ def pillar_routers() -> list[APIRouter]:
         evaluation_api.router,
         precursors_pages.router,
         precursors_api.router,
+        pen_web.pages_router,
+        pen_web.api_router,
     ]
 
 
