@@ -53,6 +53,14 @@ PAGES = [
     "/cooperation/delays",
     "/cooperation/access",
     "/cooperation/requests/new",
+    "/precursors",
+    "/precursors/screenings/1",
+    "/precursors/substances",
+    "/precursors/substances/C028",
+    "/precursors/lists",
+    "/precursors/notifications",
+    "/precursors/notifications/1",
+    "/precursors/notifications/new",
     "/admin/audit",
     "/account",
 ]
@@ -97,6 +105,19 @@ def _hotspot_demo(s) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def _precursors_demo(s, username: str) -> None:  # type: ignore[no-untyped-def]
+    from importlib import resources
+
+    from bicentennial.precursors import screenings
+    from bicentennial.precursors.demo import load_demo_notifications
+
+    load_demo_notifications(s)
+    sample = resources.files("bicentennial.precursors").joinpath("data", "sample_manifest.csv")
+    with resources.as_file(sample) as path:
+        actor = access.get_user(session=s, username=username)
+        screenings.screen_file(session=s, actor=actor, path=path, file_name="sample_manifest.csv")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
@@ -112,6 +133,7 @@ def main() -> None:
         demo.generate(session=s, count=400, seed=7)
         firearms.load_demo(session=s, owner=access.get_agency(session=s, code="FGR"), count=5000)
         _hotspot_demo(s)
+        _precursors_demo(s, args.user)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

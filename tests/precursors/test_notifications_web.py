@@ -17,6 +17,8 @@ from bicentennial.core.errors import NotFound
 from bicentennial.precursors import cli_notifications, demo
 from bicentennial.precursors import notifications as pen
 from bicentennial.precursors.models import PreExportNotification
+from bicentennial.precursors.quantities import MASS
+from bicentennial.precursors.suspicious import Order, flag_orders
 from tests.conftest import make_user
 from tests.web.web_helpers import csrf_from, sign_in
 
@@ -148,6 +150,24 @@ def test_export_and_spanish_page(app_client, db) -> None:
     assert spanish.status_code == 200 and 'lang="es"' in spanish.text and "Cerrar sesión" in spanish.text
     nid = rows[0]["id"]
     assert 'lang="es"' in app_client.get(f"/precursors/notifications/{nid}", headers={"Accept-Language": "es"}).text
+
+
+def test_spanish_notification_page_shows_spanish_flags(app_client, db, tokens) -> None:
+    nid = app_client.post(BASE, json=BODY, headers=tokens["cofepris.analyst"]).json()["id"]
+    app_client.post(f"{BASE}/{nid}/submit", json={}, headers=tokens["cofepris.analyst"])
+    history = [Order(f"h{i}", "Gulf Solvents LLC", "C026", 40.0, MASS) for i in range(3)]
+    found = flag_orders([Order("n", "Gulf Solvents LLC", "C026", 250.0, MASS)], history=history)["n"]
+    legacy = {"rule": "legacy", "message": "Stored before flags had templates", "score": 0.1}
+    with db.session() as s:
+        s.get(PreExportNotification, nid).flags = [f.as_dict() for f in found] + [legacy]  # type: ignore[union-attr]
+    sign_in(app_client, "dea.analyst")
+    app_client.cookies.set("bc_lang", "es")
+    page = app_client.get(f"/precursors/notifications/{nid}").text
+    assert "La cantidad 250 kg es 6.25× la mediana de los 3 pedidos anteriores de C026 de este importador" in page
+    assert "Quantity 250 kg" not in page and "Stored before flags had templates" in page
+    flags = app_client.get(f"{BASE}/{nid}", headers=tokens["dea.analyst"]).json()["flags"]
+    assert flags[0]["message"].startswith("Quantity 250 kg is 6.25× the median") and flags[0]["text"]
+    assert flags[1] == legacy | {"text": legacy["message"]}
 
 
 def test_demo_shape(db) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from datetime import date, timedelta
@@ -10,8 +11,10 @@ import numpy as np
 import pytest
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.i18n import gettext_for
+from bicentennial.precursors.flag_text import flag_text
 from bicentennial.precursors.quantities import MASS, VOLUME
-from bicentennial.precursors.suspicious import Flag, Order, SuspicionRules, flag_orders
+from bicentennial.precursors.suspicious import NEW_IMPORTER_MESSAGE, Flag, Order, SuspicionRules, flag_orders
 from bicentennial.precursors.suspicious_support import RunningQuantile, importer_key
 
 DAY = date(2024, 3, 1)
@@ -331,3 +334,66 @@ def test_one_hundred_thousand_orders_in_a_few_seconds() -> None:
     print(f"flag_orders: 100,000 orders in {elapsed:.2f} s, {len(flags)} flagged")
     assert {flag.rule for found in flags.values() for flag in found} >= {"new-importer", "split-orders"}
     assert elapsed < 30
+
+
+# --- flags in the reader's language ------------------------------------------------------------
+
+ES = gettext_for("es")
+
+
+def test_a_flag_reads_in_spanish_with_the_same_figures_and_survives_storage() -> None:
+    flag = only(flag_orders([order("n1", 5000)], history=HISTORY_8), "n1", "quantity-above-history")
+    assert flag is not None
+    assert flag.text(str) == flag.message
+    spanish = (
+        "La cantidad 5,000 kg es 12.5× la mediana de los 8 pedidos anteriores de C020 de este importador (400 kg);"
+        " regla: > 5×"
+    )
+    assert flag.text(ES) == spanish
+    stored = json.loads(json.dumps(flag.as_dict()))
+    assert stored["message"] == flag.message and stored["params"]["ratio"] == "12.5"
+    assert flag_text(stored, ES) == spanish and flag_text(stored, str) == flag.message
+
+
+def test_percentile_and_joined_route_sentences_in_spanish() -> None:
+    trade = only(flag_orders([order("n1", 40, "Importer 3")], history=TRADE_20), "n1", "quantity-above-trade")
+    assert trade is not None
+    assert (
+        "es 2.02× el percentil 99 de 20 pedidos conocidos de C020 de todos los importadores (19.81 kg)"
+        in trade.text(ES)
+    )
+    route = (order("n1", 100, "Importer A", route=("CN", "US", "PA", "MX")),)
+    flag = only(flag_orders(route, history=routes(50, 1)), "n1", "unusual-route")
+    assert flag is not None
+    assert flag.text(ES) == (
+        "El país de tránsito PA aparece en 1 de 51 rutas conocidas de C020 (1.96%); regla: < 2%; La ruta tiene 2"
+        " países de tránsito; 1 de 51 rutas conocidas de C020 (1.96%) tienen esa cantidad o más; regla: < 2%"
+    )
+    assert flag_text(json.loads(json.dumps(flag.as_dict())), str) == flag.message
+
+
+def test_split_flag_naming_only_the_first_ten_pieces_in_both_languages() -> None:
+    batch = [order(f"s{i}", 100, day=i) for i in range(12)]
+    flag = only(flag_orders(batch, thresholds=LIMIT), "s0", "split-orders")
+    assert flag is not None
+    named = ", ".join(f"s{i}" for i in range(10))
+    assert f"12 orders of C020 by this importer within 12 days ({named} and 2 more)" in flag.message
+    assert f"12 pedidos de C020 de este importador en 12 días ({named} y 2 más)" in flag.text(ES)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"rule": "new-importer", "message": "First order", "score": 0.3},  # stored before templates
+        {
+            "rule": "new-importer",
+            "message": "First order",
+            "score": 0.3,
+            "template": NEW_IMPORTER_MESSAGE,
+            "params": {},
+        },
+        {"rule": "x", "message": "First order", "score": 0.3, "template": "{a}", "params": "not pairs"},
+    ],
+)
+def test_flag_text_falls_back_to_the_stored_message(stored: dict[str, object]) -> None:
+    assert flag_text(stored, ES) == "First order"

@@ -103,7 +103,7 @@ def test_sign_in_switch_language_and_sign_out(server: str, browser) -> None:  # 
         assert nav.get_by_role("link", name=name).is_visible()
     shot(page, "home-es")
     nav.get_by_role("link", name="Precursores").click()
-    page.get_by_role("heading", name="Aún no disponible").wait_for()
+    page.get_by_role("heading", name="Revisar un manifiesto").wait_for()
     page.get_by_role("link", name="Administración").click()
     shot(page, "admin-users-es")
 
@@ -235,3 +235,40 @@ def test_hotspot_scan_runs_in_the_background_and_maps(server: str, browser) -> N
     page.get_by_role("link", name="Targeting").click()
     page.get_by_role("heading", name="Task-force targeting").wait_for()
     assert page.locator("table tbody tr").count() == 10
+
+
+def test_manifest_screening_in_the_browser(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = Database.from_url(server_db_url(server))
+    make_user(db, "cofe.br", "COFEPRIS", "analyst")
+    manifest = tmp_path / "manifiesto.csv"
+    manifest.write_text(
+        "Nombre,CAS,SMILES,Cantidad,Unidad,Importador\n"
+        "Clorhidrato de efedrina,50-98-6,,25,kg,Farmacéutica del Norte\n"
+        "Strawberry aldehyde,77-83-8,CCOC(=O)C1OC1(C)c1ccccc1,100,kg,Sabores SA\n"
+        ",,CC(=O)Cc1ccc(F)cc1,5,kg,Quimica Z\n"
+        ",103-79-8,,1,kg,X\n",
+        encoding="utf-8",
+    )
+    page = browser.new_context(locale="es", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(server + "/login")
+    page.locator("#username").fill("cofe.br")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.goto(server + "/precursors")
+    page.get_by_label("Manifiesto").set_input_files(str(manifest))
+    page.get_by_role("button", name="Revisar", exact=True).click()
+    page.wait_for_url("**/precursors/screenings/*")
+    rows = page.locator("table.screened tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(0)).to_contain_text("Efedrina")
+    expect(rows.nth(0)).to_contain_text("controlada")
+    expect(rows.nth(2)).to_contain_text("análogo halogenado en el anillo")
+    expect(rows.nth(3)).to_contain_text("error")
+    shot(page, "precursors-screening-es")
+    page.get_by_label("Dictamen").select_option("review")
+    page.get_by_role("button", name="Aplicar").click()
+    expect(page.locator("table.screened tbody tr")).to_have_count(1)
+    page.locator("table.screened tbody tr a").first.click()
+    page.wait_for_url("**/precursors/substances/C020")
+    expect(page.locator("figure.structure svg")).to_be_visible()
+    shot(page, "precursors-substance-es")

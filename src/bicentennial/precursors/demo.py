@@ -163,4 +163,4 @@ def _flag(made: list[PreExportNotification]) -> None:
     for index, n in enumerate(submitted):
         history = [as_order(h) for h in submitted[:index] if h.substance_id == n.substance_id]
         found = flag_orders([as_order(n)], history=history).get(str(n.id), [])
-        n.flags = [{"rule": f.rule, "message": f.message, "score": round(f.score, 3)} for f in found]
+        n.flags = [f.as_dict() for f in found]

@@ -69,7 +69,4 @@ def flag_rows(
         return {}
     thresholds = {s.id: s.threshold_kg for s in registry.substances if s.threshold_kg}
     found = flag_orders(orders, history=list(history), thresholds=thresholds)
-    return {
-        ref: [{"rule": f.rule, "message": f.message, "score": round(f.score, 3)} for f in flags]
-        for ref, flags in found.items()
-    }
+    return {ref: [f.as_dict() for f in flags] for ref, flags in found.items()}

@@ -126,9 +126,7 @@ def suspicion_flags(*, session: Session, actor: User, notification: PEN, now: da
         [as_order(notification, now.date())], history=[as_order(h) for h in history], thresholds=thresholds
     )
     _note_analysed(session, actor, history)
-    return [
-        {"rule": f.rule, "message": f.message, "score": round(f.score, 3)} for f in found.get(str(notification.id), [])
-    ]
+    return [f.as_dict() for f in found.get(str(notification.id), [])]
 
 
 def _history(session: Session, actor: User, n: PEN, now: datetime) -> list[PEN]:

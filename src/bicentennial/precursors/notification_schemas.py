@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.i18n import gettext_for
+from bicentennial.precursors.flag_text import flag_text
 from bicentennial.precursors.notification_queries import NotificationFilter, is_overdue, responded_late
 from bicentennial.precursors.notifications import RESPONSE_DAYS, NotificationDraft, allowed_actions, side_of
 from bicentennial.precursors.registry import bundled
@@ -77,8 +79,13 @@ class EventRead(BaseModel):
 
 class FlagRead(BaseModel):
     rule: str
-    message: str
+    message: str = Field(description="The explanation in English, as stored")
     score: float
+    text: str = Field("", description="The explanation in the reader's language (English for flags stored before)")
+
+    @classmethod
+    def of(cls, flag: Mapping[str, Any], gettext: Callable[[str], str]) -> FlagRead:
+        return cls(rule=flag["rule"], message=flag["message"], score=flag["score"], text=flag_text(flag, gettext))
 
 
 class NotificationRead(BaseModel):
@@ -130,7 +137,7 @@ class NotificationRead(BaseModel):
             transit=list(n.transit or []),
             overdue=is_overdue(n, today),
             late=responded_late(n),
-            flags=[FlagRead(**f) for f in n.flags or []],
+            flags=[FlagRead.of(f, gettext_for(lang)) for f in n.flags or []],
             lists=list((n.screening or {}).get("lists", [])),
             events=[_event(e) for e in n.events] if detail else [],
             allowed_actions=allowed_actions(actor, n) if actor is not None else [],

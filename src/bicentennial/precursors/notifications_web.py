@@ -26,6 +26,7 @@ from bicentennial.precursors.notification_schemas import (
 )
 from bicentennial.web.auth import ApiUser, DbSession
 
+Lang = Annotated[str, Query(pattern="^(en|es)$", description="Language of the flags' text.")]
 api_router = APIRouter(prefix="/api/v1/precursors/notifications", tags=["precursors"])
 Direction = Literal["sent", "received"]
 
@@ -46,11 +47,12 @@ def list_notifications(
     q: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    lang: Lang = "en",
 ) -> NotificationPage:
     where = filter_of(direction, status, substance, overdue, q)
     total, rows = pen.list_notifications(session=session, actor=user, where=where, limit=limit, offset=offset)
     late = pen.overdue_count(session=session, actor=user, direction=direction)
-    items = [view_of(n, user, detail=False) for n in rows]
+    items = [view_of(n, user, detail=False, lang=lang) for n in rows]
     return NotificationPage(total=total, limit=limit, offset=offset, overdue=late, items=items)
 
 
@@ -60,8 +62,9 @@ def create_notification(body: NotificationCreate, user: ApiUser, session: DbSess
 
 
 @api_router.get("/{notification_id}", response_model=NotificationRead)
-def get_notification(notification_id: int, user: ApiUser, session: DbSession) -> NotificationRead:
-    return view_of(pen.get_notification(session=session, actor=user, notification_id=notification_id), user)
+def get_notification(notification_id: int, user: ApiUser, session: DbSession, lang: Lang = "en") -> NotificationRead:
+    """One notification; ``lang=es`` gives the flags' text in Spanish."""
+    return view_of(pen.get_notification(session=session, actor=user, notification_id=notification_id), user, lang=lang)
 
 
 @api_router.post("/{notification_id}/submit", response_model=NotificationRead)

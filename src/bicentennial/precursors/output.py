@@ -9,6 +9,7 @@ from typing import Any
 
 from bicentennial.core.i18n import N_
 from bicentennial.precursors.batch import ScreenedRow
+from bicentennial.precursors.flag_text import flag_text
 from bicentennial.precursors.reasons import Reason
 from bicentennial.precursors.registry import Registry
 from bicentennial.precursors.verdicts import Verdict
@@ -107,7 +108,7 @@ def stored_record(writer: Writer, row: dict[str, Any]) -> dict[str, Any]:
         "conflict": "yes" if row["conflict"] else "",
         "relation": row.get("relation") or "",
         "reasons": " | ".join(r.text(writer.gettext, writer.named) for r in reasons),
-        "flags": " | ".join(f["message"] for f in row.get("flags", [])),
+        "flags": " | ".join(flag_text(f, writer.gettext) for f in row.get("flags", [])),
         **{f"in:{k}": v for k, v in row["fields"].items()},
     }
 
@@ -126,6 +127,6 @@ def stored_json(writer: Writer, row: dict[str, Any]) -> dict[str, Any]:
         "substance_name": writer.substance_name(row["substance"]) or None,
         "conflict": row["conflict"],
         "relation": row.get("relation"),
-        "flags": row.get("flags", []),
+        "flags": [f | {"text": flag_text(f, writer.gettext)} for f in row.get("flags", [])],
         "fields": row["fields"],
     }

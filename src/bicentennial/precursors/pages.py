@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -16,8 +17,9 @@ from bicentennial.core.uploads import spooled
 from bicentennial.precursors import lists as list_service
 from bicentennial.precursors import screenings
 from bicentennial.precursors.catalogue import substance_view, substances_table
+from bicentennial.precursors.flag_text import flag_text
 from bicentennial.precursors.lookup import lookup
-from bicentennial.precursors.output import VERDICT_LABELS, Writer, stored_record
+from bicentennial.precursors.output import VERDICT_LABELS, Writer
 from bicentennial.precursors.reasons import RELATIONS
 from bicentennial.precursors.registry import bundled
 from bicentennial.precursors.screening import Screener
@@ -76,6 +78,14 @@ def overview(
     return _overview(request, session, user, found=found, q=q or "")
 
 
+@router.get("/sample-manifest.csv")
+def sample_manifest(user: PageUser) -> Response:
+    """A small synthetic manifest to try the screener with (Spanish headers, traps included)."""
+    text = resources.files("bicentennial.precursors").joinpath("data", "sample_manifest.csv").read_bytes()
+    headers = {"Content-Disposition": 'attachment; filename="sample_manifest.csv"'}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
 @router.post("/screenings")
 def upload(
     request: Request,
@@ -122,7 +132,7 @@ def screening_page(
     writer = _writer(request)
     pages = max(1, -(-len(rows) // PAGE_ROWS))
     page = min(max(page, 1), pages)
-    shown = [stored_record(writer, r) for r in rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]]
+    shown = [_view_row(writer, r) for r in rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]]
     return render(
         request,
         "precursors/screening.html",
@@ -139,6 +149,40 @@ def screening_page(
         verdict_label=_labeller(VERDICT_LABELS, writer.gettext),
         substance_name=writer.substance_name,
     )
+
+
+# The rule that settles a verdict, shown first; the other reasons sit behind "why".
+_HEADLINE = ("listed", "analogue", "reported-only", "not-in-force", "hs-only", "name-possible", "no-match")
+
+
+def _view_row(writer: Writer, row: dict[str, Any]) -> dict[str, Any]:
+    fields = row["fields"]
+    reasons = screenings.reasons_of(row)
+    headline = next((r for rule in _HEADLINE for r in reasons if r.rule == rule), None)
+    errors = [r for r in reasons if r.rule.endswith("-invalid") or r.rule in ("row-shape", "empty-row")]
+    first = errors[0] if errors else headline or (reasons[0] if reasons else None)
+    route = [
+        fields.get("origin", ""),
+        *fields.get("transit", "").replace(";", ",").split(","),
+        fields.get("destination", ""),
+    ]
+    return {
+        "row": row["row"],
+        "line": row["line"],
+        "verdict": row["verdict"],
+        "conflict": row["conflict"],
+        "substance": row["substance"],
+        "substance_name": writer.substance_name(row["substance"]),
+        "lists": row["lists"],
+        "score": "" if row["score"] is None else f"{row['score']:.2f}",
+        "declared": {k: fields[k] for k in ("name", "cas", "hs_code", "smiles", "inchi", "inchikey") if fields.get(k)},
+        "quantity": " ".join(x for x in (fields.get("quantity", ""), fields.get("unit", "")) if x),
+        "parties": " → ".join(x for x in (fields.get("exporter", ""), fields.get("importer", "")) if x),
+        "route": " → ".join(c.strip() for c in route if c.strip()),
+        "headline": first.text(writer.gettext, writer.named) if first else "",
+        "reasons": [r.text(writer.gettext, writer.named) for r in reasons if r is not first],
+        "flags": [{"text": flag_text(f, writer.gettext), "score": f.get("score", 0)} for f in row.get("flags", [])],
+    }
 
 
 @router.get("/substances", response_class=HTMLResponse)

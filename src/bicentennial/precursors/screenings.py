@@ -103,7 +103,7 @@ def screen_file(
         as_of=day,
         registry_version=f"{registry.label} {registry.version}"[:64],
         rows=summary.rows,
-        summary=summary.as_dict() | {"flagged": len(flags)},
+        summary=summary.as_dict() | {"flagged": _suspicious(flags)},
         columns=columns,
         payload=gzip.compress(b"\n".join(lines), compresslevel=6),
     )
@@ -114,6 +114,13 @@ def screen_file(
         session, events.RecordCreated(**events.by(actor), target=record.ref, owner=actor.agency.code, fields=fields)
     )
     return record
+
+
+SUSPICIOUS_SCORE = 0.5  # below it a flag is a note (e.g. a first order from a new importer), not a warning
+
+
+def _suspicious(flags: dict[str, list[dict[str, Any]]]) -> int:
+    return sum(1 for found in flags.values() if any(f["score"] >= SUSPICIOUS_SCORE for f in found))
 
 
 def _history(session: Session, actor: User, rows: list[dict[str, Any]]) -> list[Order]:

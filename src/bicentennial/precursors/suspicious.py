@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.i18n import N_
 from bicentennial.precursors.suspicious_split import split_order_flags
 from bicentennial.precursors.suspicious_support import (
     Flag,
@@ -31,8 +32,8 @@ from bicentennial.precursors.suspicious_support import (
     excess_score,
     importer_key,
     number,
-    percentile,
     quantity,
+    rank,
     share,
     substance_key,
 )
@@ -43,37 +44,37 @@ NEW_IMPORTER = "new-importer"
 ROUTE = "unusual-route"
 SPLIT = "split-orders"
 
-HISTORY_MESSAGE = (
+# Each template is a catalog msgid (see `flag_text`); the figures are formatted before they fill it in.
+HISTORY_MESSAGE = N_(
     "Quantity {amount} is {ratio}× the median of this importer's {count} earlier orders of {substance} ({median});"
     " rule: > {factor}×"
 )
-HISTORY_ZERO_MESSAGE = (
+HISTORY_ZERO_MESSAGE = N_(
     "Quantity {amount} is above the median of this importer's {count} earlier orders of {substance}, which is 0;"
     " rule: > {factor}×"
 )
-TRADE_MESSAGE = (
-    "Quantity {amount} is {ratio}× the {percentile} of {count} known orders of {substance} by all importers"
-    " ({value}); rule: > {factor}×"
+TRADE_MESSAGE = N_(
+    "Quantity {amount} is {ratio}× the {rank}{ordinal} percentile of {count} known orders of {substance} by all"
+    " importers ({value}); rule: > {factor}×"
 )
-TRADE_ZERO_MESSAGE = (
-    "Quantity {amount} is above the {percentile} of {count} known orders of {substance} by all importers,"
-    " which is 0; rule: > {factor}×"
+TRADE_ZERO_MESSAGE = N_(
+    "Quantity {amount} is above the {rank}{ordinal} percentile of {count} known orders of {substance} by all"
+    " importers, which is 0; rule: > {factor}×"
 )
-NEW_IMPORTER_MESSAGE = (
+NEW_IMPORTER_MESSAGE = N_(
     "First order of {substance} by this importer; {count} earlier orders of it came from other importers"
 )
-NEW_IMPORTER_LARGE_MESSAGE = (
+NEW_IMPORTER_LARGE_MESSAGE = N_(
     "First order of {substance} by this importer, and its quantity {amount} is above the median of"
     " {count} earlier orders of it by other importers ({median})"
 )
-ROUTE_COUNTRY_MESSAGE = (
+ROUTE_COUNTRY_MESSAGE = N_(
     "Transit country {country} appears in {seen} of {count} known routes of {substance} ({share}); rule: < {minimum}"
 )
-ROUTE_LENGTH_MESSAGE = (
+ROUTE_LENGTH_MESSAGE = N_(
     "Route has {transits} transit countries; {seen} of {count} known routes of {substance} ({share}) have"
     " that many or more; rule: < {minimum}"
 )
-MESSAGE_SEPARATOR = "; "
 DUPLICATE_REF = "Order reference {ref!r} appears twice; each order needs its own reference"
 
 # Scores. A first order is weak evidence on its own (every importer has one) and stronger when
@@ -153,9 +154,11 @@ def _above_history(order: Order, past: RunningQuantile | None, rules: SuspicionR
         return None
     figures = dict(amount=quantity(order.amount, order.family), count=len(past), substance=order.substance_id)
     figures |= dict(factor=number(rules.history_factor), median=quantity(median, order.family))
-    template = HISTORY_MESSAGE if median > 0 else HISTORY_ZERO_MESSAGE
-    message = template.format(ratio=number(order.amount / median) if median > 0 else "", **figures)
-    return Flag(HISTORY, message, excess_score(order.amount, rules.history_factor * median))
+    if median > 0:
+        sentence = (HISTORY_MESSAGE, figures | dict(ratio=number(order.amount / median)))
+    else:
+        sentence = (HISTORY_ZERO_MESSAGE, figures)
+    return Flag.of(HISTORY, excess_score(order.amount, rules.history_factor * median), sentence)
 
 
 def _above_trade(order: Order, trade: RunningQuantile | None, rules: SuspicionRules) -> Flag | None:
@@ -166,10 +169,12 @@ def _above_trade(order: Order, trade: RunningQuantile | None, rules: SuspicionRu
         return None
     figures = dict(amount=quantity(order.amount, order.family), count=len(trade), substance=order.substance_id)
     figures |= dict(factor=number(rules.trade_factor), value=quantity(value, order.family))
-    template = TRADE_MESSAGE if value > 0 else TRADE_ZERO_MESSAGE
-    ratio = number(order.amount / value) if value > 0 else ""
-    message = template.format(ratio=ratio, percentile=percentile(rules.trade_quantile), **figures)
-    return Flag(TRADE, message, excess_score(order.amount, rules.trade_factor * value))
+    figures |= dict(zip(("rank", "ordinal"), rank(rules.trade_quantile), strict=True))
+    if value > 0:
+        sentence = (TRADE_MESSAGE, figures | dict(ratio=number(order.amount / value)))
+    else:
+        sentence = (TRADE_ZERO_MESSAGE, figures)
+    return Flag.of(TRADE, excess_score(order.amount, rules.trade_factor * value), sentence)
 
 
 def _new_importer(order: Order, importer: str, known: _Substance) -> Flag | None:
@@ -177,15 +182,12 @@ def _new_importer(order: Order, importer: str, known: _Substance) -> Flag | None
         return None
     same_family = known.median.get(order.family)
     if same_family is not None and order.amount > same_family.value():
-        median = quantity(same_family.value(), order.family)
-        amount = quantity(order.amount, order.family)
-        message = NEW_IMPORTER_LARGE_MESSAGE.format(
-            substance=order.substance_id, amount=amount, count=len(same_family), median=median
-        )
-        return Flag(NEW_IMPORTER, message, NEW_IMPORTER_LARGE_SCORE)
+        figures: dict[str, object] = dict(substance=order.substance_id, amount=quantity(order.amount, order.family))
+        figures |= dict(count=len(same_family), median=quantity(same_family.value(), order.family))
+        return Flag.of(NEW_IMPORTER, NEW_IMPORTER_LARGE_SCORE, (NEW_IMPORTER_LARGE_MESSAGE, figures))
     count = sum(len(stats) for stats in known.median.values())
-    return Flag(
-        NEW_IMPORTER, NEW_IMPORTER_MESSAGE.format(substance=order.substance_id, count=count), NEW_IMPORTER_SCORE
+    return Flag.of(
+        NEW_IMPORTER, NEW_IMPORTER_SCORE, (NEW_IMPORTER_MESSAGE, dict(substance=order.substance_id, count=count))
     )
 
 
@@ -197,22 +199,24 @@ def _unusual_route(order: Order, known: _Substance, rules: SuspicionRules) -> Fl
     if len(order.route) < 3 or known.routes < rules.min_routes:
         return None
     figures = dict(count=known.routes, substance=order.substance_id, minimum=share(rules.route_min_share))
-    parts: list[tuple[str, float]] = []
+    parts: list[tuple[str, dict[str, object]]] = []
+    scores: list[float] = []
     for country in sorted(_transits(order)):
         seen = known.transit_countries[country]
         if seen / known.routes < rules.route_min_share:
-            text = ROUTE_COUNTRY_MESSAGE.format(country=country, seen=seen, share=share(seen / known.routes), **figures)
-            parts.append((text, _route_score(seen / known.routes, rules)))
+            parts.append(
+                (ROUTE_COUNTRY_MESSAGE, figures | dict(country=country, seen=seen, share=share(seen / known.routes)))
+            )
+            scores.append(_route_score(seen / known.routes, rules))
     transits = len(_transits(order))
     if transits >= 2:
         seen = sum(n for length, n in known.transit_counts.items() if length >= transits)
         if seen / known.routes < rules.route_min_share:
-            fraction = share(seen / known.routes)
-            text = ROUTE_LENGTH_MESSAGE.format(transits=transits, seen=seen, share=fraction, **figures)
-            parts.append((text, _route_score(seen / known.routes, rules)))
-    if not parts:
-        return None
-    return Flag(ROUTE, MESSAGE_SEPARATOR.join(text for text, _ in parts), max(score for _, score in parts))
+            parts.append(
+                (ROUTE_LENGTH_MESSAGE, figures | dict(transits=transits, seen=seen, share=share(seen / known.routes)))
+            )
+            scores.append(_route_score(seen / known.routes, rules))
+    return Flag.of(ROUTE, max(scores), *parts) if parts else None
 
 
 def _in_day_order(orders: Sequence[Order]) -> list[Order]:
@@ -270,6 +274,6 @@ def flag_orders(
         if found:
             flags[order.ref] = found
         knowledge.add(order, importer, substance)
-    for ref, (message, score) in split_order_flags(orders, history, thresholds, rules).items():
-        flags.setdefault(ref, []).append(Flag(SPLIT, message, score))
+    for ref, (sentence, score) in split_order_flags(orders, history, thresholds, rules).items():
+        flags.setdefault(ref, []).append(Flag.of(SPLIT, score, sentence))
     return flags

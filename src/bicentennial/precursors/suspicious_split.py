@@ -21,15 +21,21 @@ from datetime import date
 from typing import NamedTuple
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.i18n import N_
 from bicentennial.precursors.quantities import MASS
 from bicentennial.precursors.suspicious_support import Order, SuspicionRules, importer_key, number, substance_key
 
-SPLIT_MESSAGE = (
+# Catalog msgids (see `flag_text`); the second names only the first MAX_REFS_NAMED references.
+SPLIT_MESSAGE = N_(
     "{count} orders of {substance} by this importer within {days} days ({refs}), each below the threshold of"
     " {threshold} kg, total {total} kg; rule: {min_orders} or more orders within {window} days, each below the"
     " threshold, together at or above it"
 )
-MORE_REFS = "{shown} and {more} more"
+SPLIT_MORE_MESSAGE = N_(
+    "{count} orders of {substance} by this importer within {days} days ({refs} and {more} more), each below the"
+    " threshold of {threshold} kg, total {total} kg; rule: {min_orders} or more orders within {window} days, each"
+    " below the threshold, together at or above it"
+)
 MAX_REFS_NAMED = 10
 BAD_THRESHOLD = "Threshold for {substance} must be a number of kg, zero or more, not {value!r}"
 
@@ -80,34 +86,29 @@ def _maximal_windows(pieces: Sequence[_Piece], window_days: int) -> Iterator[tup
             yield first, last
 
 
-def _refs(window: Sequence[_Piece]) -> str:
+Sentence = tuple[str, dict[str, object]]
+
+
+def _describe(window: Sequence[_Piece], total: float, limit: float, rules: SuspicionRules) -> tuple[Sentence, float]:
     refs = [piece.order.ref for piece in window]
-    if len(refs) <= MAX_REFS_NAMED:
-        return ", ".join(refs)
-    return MORE_REFS.format(shown=", ".join(refs[:MAX_REFS_NAMED]), more=len(refs) - MAX_REFS_NAMED)
-
-
-def _describe(window: Sequence[_Piece], total: float, limit: float, rules: SuspicionRules) -> tuple[str, float]:
-    message = SPLIT_MESSAGE.format(
-        count=len(window),
-        substance=window[0].order.substance_id,
-        days=(window[-1].day - window[0].day).days + 1,
-        refs=_refs(window),
-        threshold=number(limit),
-        total=number(total),
-        min_orders=rules.split_min_orders,
-        window=rules.split_window_days,
-    )
+    figures: dict[str, object] = dict(count=len(window), substance=window[0].order.substance_id)
+    figures |= dict(days=(window[-1].day - window[0].day).days + 1, refs=", ".join(refs[:MAX_REFS_NAMED]))
+    figures |= dict(threshold=number(limit), total=number(total), min_orders=rules.split_min_orders)
+    figures |= dict(window=rules.split_window_days)
+    if len(refs) > MAX_REFS_NAMED:
+        sentence = (SPLIT_MORE_MESSAGE, figures | dict(more=len(refs) - MAX_REFS_NAMED))
+    else:
+        sentence = (SPLIT_MESSAGE, figures)
     score = SPLIT_SCORE_BASE + SPLIT_SCORE_STEP * (len(window) - rules.split_min_orders)
-    return message, min(1.0, score)
+    return sentence, min(1.0, score)
 
 
 def split_order_flags(
     batch: Sequence[Order], history: Sequence[Order], thresholds: Mapping[str, float], rules: SuspicionRules
-) -> dict[str, tuple[str, float]]:
-    """Reference of each batch order in a split group → (message, score) of its largest group."""
+) -> dict[str, tuple[Sentence, float]]:
+    """Reference of each batch order in a split group → ((template, figures), score) of its largest group."""
     limits = _limits(thresholds)
-    best: dict[str, tuple[float, str, float]] = {}
+    best: dict[str, tuple[float, Sentence, float]] = {}
     for (_, substance), pieces in _groups(batch, history, limits).items():
         if len(pieces) < rules.split_min_orders:
             continue
@@ -119,8 +120,8 @@ def split_order_flags(
             total = math.fsum(piece.order.amount for piece in window)
             if total < limits[substance]:
                 continue
-            message, score = _describe(window, total, limits[substance], rules)
+            sentence, score = _describe(window, total, limits[substance], rules)
             for piece in window:
                 if piece.in_batch and total > best.get(piece.order.ref, (-1.0,))[0]:
-                    best[piece.order.ref] = (total, message, score)
-    return {ref: (message, score) for ref, (_, message, score) in best.items()}
+                    best[piece.order.ref] = (total, sentence, score)
+    return {ref: (sentence, score) for ref, (_, sentence, score) in best.items()}

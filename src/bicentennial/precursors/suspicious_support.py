@@ -11,11 +11,14 @@ import math
 import numbers
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.precursors.flag_text import Params, joined, render
 from bicentennial.precursors.quantities import COUNT, MASS, VOLUME
 
 UNIT_LABELS = {MASS: "kg", VOLUME: "L", COUNT: "units"}
@@ -64,11 +67,38 @@ class Order:
 
 @dataclass(frozen=True)
 class Flag:
-    """A rule that fired: `rule` is a stable code, `message` the reviewer's explanation, `score` 0..1."""
+    """A rule that fired: `rule` is a stable code, `message` the reviewer's explanation, `score` 0..1.
+
+    `template` (an English msgid, or several joined, see `flag_text`) and `params` (the formatted
+    figures) let `text` say the same in the reader's language; `message` is that text in English.
+    They take no part in equality: two flags with one message say the same thing.
+    """
 
     rule: str
     message: str
     score: float
+    template: str = field(default="", compare=False)
+    params: Params = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, rule: str, score: float, *parts: tuple[str, Mapping[str, object]]) -> Flag:
+        """A flag from (template, figures) sentences; its English message is the templates filled in."""
+        template, params = joined(parts)
+        return cls(rule, render(template, params, str), score, template, params)
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        """The message in gettext's language (the English message for a flag without a template)."""
+        return render(self.template, self.params, gettext) if self.template else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored JSON shape: {rule, message, score, template, params}."""
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "score": round(self.score, 3),
+            "template": self.template,
+            "params": dict(self.params),
+        }
 
 
 @dataclass(frozen=True)
@@ -190,13 +220,17 @@ def quantity(value: float, family: str) -> str:
     return f"{number(value)} {UNIT_LABELS[family]}"
 
 
-def percentile(p: float) -> str:
-    """0.99 -> "99th percentile", 0.5 -> "50th percentile", 0.995 -> "99.5th percentile"."""
+def rank(p: float) -> tuple[str, str]:
+    """0.99 -> ("99", "th"), 0.5 -> ("50", "th"), 0.995 -> ("99.5", "th"), 0.01 -> ("1", "st").
+
+    The English ordinal suffix is kept apart from the number because Spanish needs none
+    ("percentil 99"), so a translated template can leave it out.
+    """
     text = f"{p * 100:g}"
     suffix = "th"
     if "." not in text and not text.endswith(("11", "12", "13")):
         suffix = {"1": "st", "2": "nd", "3": "rd"}.get(text[-1], "th")
-    return f"{text}{suffix} percentile"
+    return text, suffix
 
 
 def share(value: float) -> str:
