@@ -147,6 +147,7 @@ def setup() -> None:
     from bicentennial.access import service as access
     from bicentennial.bootstrap import seed_reference_data
     from bicentennial.core.migrate import upgrade
+    from bicentennial.finance.list_service import load_bundled
     from bicentennial.firearms import service as firearms
     from bicentennial.hotspots import service as hotspots
     from bicentennial.precursors.demo import load_demo_notifications
@@ -167,12 +168,16 @@ def setup() -> None:
             session=session, owner=access.get_agency(session=session, code=settings.first_admin_agency)
         )
         notifications = load_demo_notifications(session)
+        sdn = load_bundled(
+            session=session, agency_id=access.get_agency(session=session, code=settings.first_admin_agency).id
+        )
     err.print(
         f"Database ready ({settings.resolved_database_url.split('@')[-1]}); "
         f"{report.agencies} agencies, {report.areas} areas, {report.observations} observations and "
         f"{traces:,} synthetic firearm traces"
         + (f", a synthetic hotspot dataset of {demo_panel.areas:,} municipalities" if demo_panel else "")
-        + (f" and {notifications} synthetic pre-export notifications" if notifications else "")
+        + (f", {notifications} synthetic pre-export notifications" if notifications else "")
+        + (f" and the bundled OFAC SDN 2021 snapshot ({sdn.entities:,} entities; not current)" if sdn else "")
         + " added."
     )
     if created:
@@ -252,6 +257,7 @@ def read_text_file(path: Path) -> Iterator[str]:
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
 from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest
 from bicentennial.evaluation import cli as evaluation_cli  # noqa: E402,F401  registers the evaluate commands
+from bicentennial.finance import cli as finance_cli  # noqa: E402,F401  registers the finance commands
 from bicentennial.firearms import cli as firearms_cli  # noqa: E402,F401  registers the firearms commands
 from bicentennial.hotspots import cli as hotspots_cli  # noqa: E402,F401  registers the hotspots commands
 from bicentennial.outcomes import cli as outcomes_cli  # noqa: E402,F401  registers the outcomes commands

@@ -5,6 +5,7 @@ from bicentennial.audit.models import AuditEntry
 from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMessage, Request, RequestTransition
 from bicentennial.core.db import Base
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
+from bicentennial.finance.models import NameScreening, SanctionsList, TransactionAnalysis
 from bicentennial.firearms.models import Trace
 from bicentennial.geo.models import Area, AreaPopulation
 from bicentennial.hotspots.models import Deployment, HotspotDataset, HotspotRun
@@ -32,6 +33,7 @@ __all__ = [
     "HotspotRun",
     "ImportBatch",
     "ManifestScreening",
+    "NameScreening",
     "NotificationEvent",
     "ObservationRow",
     "OutboxMessage",
@@ -39,7 +41,9 @@ __all__ = [
     "PreExportNotification",
     "Request",
     "RequestTransition",
+    "SanctionsList",
     "Trace",
+    "TransactionAnalysis",
     "User",
     "WebSession",
     "metadata",

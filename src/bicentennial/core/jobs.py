@@ -98,7 +98,7 @@ def stream_tasks(
         yield from map(fn, items)
 
 
-def _in_order(submit: Callable[..., Any], fn: Callable[[T], R], items: Iterable[T], ahead: int) -> Iterator[R]:
+def _in_order(submit: Callable[..., Any], fn: Callable[..., R], items: Iterable[T], ahead: int) -> Iterator[R]:
     pending: deque[Any] = deque()
     for item in items:
         pending.append(submit(fn, item))
@@ -114,3 +114,45 @@ def _stream_dask(fn: Callable[[T], R], items: Iterable[T], scheduler: str, windo
     with Client(scheduler, set_as_default=False) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         yield from _in_order(lambda f, x: client.submit(f, x, pure=False), fn, items, window * workers)
+
+
+# The object shared by every task of a stream_with() call, set once per worker process.
+_SHARED: dict[str, Any] = {}
+
+
+def _share(value: Any) -> None:
+    import gc
+
+    _SHARED["value"] = value
+    gc.freeze()  # a large index built once: keep the collector from rescanning it at every task
+
+
+def _with_shared(fn: Callable[[Any, T], R], item: T) -> R:
+    return fn(_SHARED["value"], item)
+
+
+def stream_with(
+    fn: Callable[[Any, T], R],
+    shared: Any,
+    items: Iterable[T],
+    *,
+    scheduler: str | None = None,
+    workers: int = 0,
+    window: int = 4,
+) -> Iterator[R]:
+    """As :func:`stream_tasks`, for tasks that all need one large object (a screening index):
+    ``fn(shared, item)``. ``shared`` travels once per worker process (or is broadcast once to a Dask
+    cluster), not once per task."""
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler, set_as_default=False) as client:
+            handle = client.scatter(shared, broadcast=True)
+            count = max(1, len(client.scheduler_info().get("workers", {})))
+            yield from _in_order(lambda f, x: client.submit(f, handle, x, pure=False), fn, items, window * count)
+    elif workers > 0:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_share, initargs=(shared,)) as pool:
+            yield from _in_order(lambda f, x: pool.submit(_with_shared, f, x), fn, items, window * workers)
+    else:
+        for item in items:
+            yield fn(shared, item)

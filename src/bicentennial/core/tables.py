@@ -15,11 +15,12 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bicentennial.core.errors import InvalidInput
 from bicentennial.core.uploads import text_encoding
 
+T = TypeVar("T")
 _SQUEEZE = re.compile(r"[\s_.\-/()#]+")
 
 
@@ -165,7 +166,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def chunks(rows: Iterator[TableRow], size: int) -> Iterator[list[TableRow]]:
+def chunks(rows: Iterator[T], size: int) -> Iterator[list[T]]:
     """Rows in lists of ``size`` (the unit of work sent to a worker)."""
     while batch := list(itertools.islice(rows, size)):
         yield batch
