@@ -67,3 +67,25 @@ def download(rows: Sequence[Mapping[str, Any]], *, name: str, fmt: str, preamble
 
 def json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=_plain)
+
+
+def table_bytes(records: Iterable[dict[str, Any]], fmt: str) -> bytes:
+    """A table as CSV (UTF-8 with a BOM, so Excel reads accents) or XLSX bytes, for downloads."""
+    rows = list(records)
+    header = list(rows[0]) if rows else []
+    if fmt == "csv":
+        buffer = io.StringIO()
+        out = csv.writer(buffer)
+        out.writerow(header)
+        out.writerows([r.get(k, "") for k in header] for r in rows)
+        return buffer.getvalue().encode("utf-8-sig")
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("screening")
+    sheet.append(header)
+    for r in rows:
+        sheet.append([r.get(k, "") for k in header])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()

@@ -234,6 +234,10 @@ def generate(
     accounts: Annotated[int, typer.Option("--accounts")] = 2000,
     days: Annotated[int, typer.Option("--days")] = 90,
     seed: Annotated[int, typer.Option("--seed")] = 7,
+    planted: Annotated[
+        int | None,
+        typer.Option("--planted", help="Planted instances of each typology (default 1 % of accounts, at least 3)."),
+    ] = None,
 ) -> None:
     """Write SYNTHETIC transactions with planted typologies (ids start with SYN-), for trying the detectors."""
     from bicentennial.finance.synthetic import generate as make
@@ -241,7 +245,10 @@ def generate(
 
     if accounts < 10 or days < 7:
         raise InvalidInput("--accounts must be at least 10 and --days at least 7")
-    transactions, truth = make(accounts, days, seed)
+    from bicentennial.finance.labels import TYPOLOGIES
+
+    each = max(3, accounts // 100) if planted is None else planted
+    transactions, truth = make(accounts, days, seed, dict.fromkeys(TYPOLOGIES, each))
     write_csv(out_file, transactions)
     err.print(
         f"{out_file}: {len(transactions):,} synthetic transactions, {len(truth.patterns):,} planted patterns",

@@ -262,3 +262,14 @@ def load_demo(*, session: Session, owner: Agency, count: int, seed: int = 1) -> 
         ),
     )
     return written
+
+
+def dealer_names(*, session: Session, actor: User, limit: int = 5000) -> list[tuple[str, str]]:
+    """Distinct (FFL, dealer name) of the traces the actor may see: parties other pillars screen."""
+    query = (
+        select(Trace.dealer_ffl, Trace.dealer_name)
+        .where(records.visible_clause(actor, Trace), Trace.dealer_name != "")
+        .distinct()
+        .limit(limit)
+    )
+    return [(ffl, name) for ffl, name in session.execute(query)]

@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from bicentennial.core.errors import InvalidInput, NotFound
+from bicentennial.core.exports import table_bytes
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.precursors import lists as list_service
 from bicentennial.precursors import screenings
 from bicentennial.precursors.catalogue import substance_view, substances_table
-from bicentennial.precursors.exports import table_bytes
 from bicentennial.precursors.lookup import lookup
 from bicentennial.precursors.models import ManifestScreening
 from bicentennial.precursors.output import Writer, stored_json, stored_record

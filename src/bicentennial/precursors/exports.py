@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,25 +53,3 @@ class TableSink:
             self._header = [*TABLE_COLUMNS, *(k for k in record if k.startswith("in:"))]
             self._rows(self._header)
         self._rows([record.get(k, "") for k in self._header])
-
-
-def table_bytes(records: Iterable[dict[str, Any]], fmt: str) -> bytes:
-    """A whole (already screened, stored) table as CSV or XLSX bytes, for downloads."""
-    rows = list(records)
-    header = list(rows[0]) if rows else list(TABLE_COLUMNS)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        out = csv.writer(buffer)
-        out.writerow(header)
-        out.writerows([r.get(k, "") for k in header] for r in rows)
-        return buffer.getvalue().encode("utf-8-sig")
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("screening")
-    sheet.append(header)
-    for r in rows:
-        sheet.append([r.get(k, "") for k in header])
-    data = io.BytesIO()
-    book.save(data)
-    return data.getvalue()

@@ -28,6 +28,7 @@ from bicentennial.precursors import notification_checks as checks
 from bicentennial.precursors.models import NotificationEvent, PreExportNotification
 from bicentennial.precursors.notification_queries import (
     NotificationFilter,
+    all_visible,
     is_overdue,
     list_notifications,
     overdue_count,
@@ -39,6 +40,7 @@ __all__ = [
     "RESPONSE_DAYS",
     "NotificationDraft",
     "NotificationFilter",
+    "all_visible",
     "allowed_actions",
     "cancel",
     "file_notification",

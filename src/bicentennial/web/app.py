@@ -72,6 +72,9 @@ def pillar_routers() -> list[APIRouter]:
     from bicentennial.cooperation import pages as cooperation_pages
     from bicentennial.evaluation import api as evaluation_api
     from bicentennial.evaluation import pages as evaluation_pages
+    from bicentennial.finance import analysis_pages as finance_analysis_pages
+    from bicentennial.finance import api as finance_api
+    from bicentennial.finance import pages as finance_pages
     from bicentennial.firearms import api as firearms_api
     from bicentennial.firearms import pages as firearms_pages
     from bicentennial.hotspots import api as hotspots_api
@@ -97,6 +100,9 @@ def pillar_routers() -> list[APIRouter]:
         precursors_api.router,
         pen_web.pages_router,
         pen_web.api_router,
+        finance_pages.router,
+        finance_analysis_pages.router,
+        finance_api.router,
     ]
 
 

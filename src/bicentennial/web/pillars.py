@@ -68,6 +68,14 @@ PILLARS: tuple[Pillar, ...] = (
         available=True,
     ),
     Pillar(
+        "finance",
+        "Finance",
+        "Finanzas",
+        "Sanctions screening that understands Mexican names; laundering typologies in transactions.",
+        "Revisión contra listas de sanciones que entiende los nombres mexicanos; tipologías de lavado.",
+        available=True,
+    ),
+    Pillar(
         "cooperation",
         "Cooperation",
         "Cooperación",
