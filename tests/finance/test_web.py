@@ -64,7 +64,9 @@ def test_search_screen_and_export(client, db) -> None:  # type: ignore[no-untype
     found = client.get(
         "/api/v1/finance/search", params={"name": "Miguel Ángel Arriola", "dob": "1967-12-15"}, headers=auth
     ).json()
-    assert found["decision"] == "match" and found["name"] == "ARRIOLA MARQUEZ, Miguel Angel"  # no maternal surname, DOB agrees
+    assert (
+        found["decision"] == "match" and found["name"] == "ARRIOLA MARQUEZ, Miguel Angel"
+    )  # no maternal surname, DOB agrees
     assert any("date of birth" in r and "agrees" in r for r in found["reasons"])
     by_curp = client.post(
         "/api/v1/finance/screen", json={"name": "Otro Nombre", "curp": "AIMM671215HCHRRG06"}, headers=auth
@@ -156,3 +158,31 @@ def test_platform_parties_on_the_list(client, db) -> None:  # type: ignore[no-un
     hits = client.get("/api/v1/finance/parties", headers=auth).json()
     assert [(h["role"], h["decision"]) for h in hits] == [("exporter", "match")]
     assert SHARED.exists()
+
+
+def test_hits_show_on_the_records_own_pages(client, db) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.access import service as access
+    from bicentennial.cooperation import service as coop
+    from bicentennial.precursors import notifications as pen
+
+    make_user(db, "jefa", "COFEPRIS", "agency_admin")
+    _import_national(client, _token(db, "jefa"))
+    with db.session() as s:
+        actor = access.get_user(session=s, username="jefa")
+        draft = pen.NotificationDraft(
+            importing_agency="DEA", exporter="Grupo Inmobiliario del Norte S.A. de C.V.", exporter_country="MX",
+            importer="Midwest Fine Chemicals Inc.", importer_country="US", substance="acetone", quantity=100, unit="kg",
+        )  # fmt: skip
+        notification = pen.file_notification(session=s, actor=actor, draft=draft).id
+        request = coop.create_request(
+            session=s,
+            actor=actor,
+            draft=coop.RequestDraft(
+                type="mutual_legal_assistance", receiving_agency="DEA", subject="Arriola Márquez, Miguel Ángel"
+            ),
+        ).id
+    sign_in(client, "jefa")
+    page = client.get(f"/precursors/notifications/{notification}")
+    assert "Sanctions screening" in page.text and "GRUPO INMOBILIARIO DEL NORTE" in page.text
+    page = client.get(f"/cooperation/requests/{request}")
+    assert "Sanctions screening" in page.text and "ARRIOLA MARQUEZ" in page.text

@@ -17,6 +17,7 @@ from bicentennial.cooperation.api import attachment_response
 from bicentennial.cooperation.delays import Summary
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import N_, gettext_for
+from bicentennial.finance.parties import page_hits
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
 from bicentennial.web.context import language
 from bicentennial.web.render import render
@@ -175,6 +176,9 @@ def request_detail(request: Request, request_id: int, session: DbSession, user: 
         agencies=[a for a in access.list_agencies(session=session) if a.id != user.agency_id],
         court_ok=records.may_use_in_court(session, user, item),
         can_share=records.policy.can(user, "records.share"),
+        party_hits=page_hits(
+            session=session, gettext=gettext_for(language(request)), names=[("subject", item.subject, None)]
+        ),
         **_vocab(),
     )
 

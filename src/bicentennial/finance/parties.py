@@ -7,12 +7,15 @@ the record (see :func:`hits_for`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bicentennial.access.models import User
 from bicentennial.finance import service
+from bicentennial.finance.labels import DECISIONS, ROLES
 from bicentennial.finance.screener import Result
 
 
@@ -51,3 +54,23 @@ def platform_hits(*, session: Session, actor: User) -> list[PartyHit]:
 def hits_for(*, session: Session, names: list[tuple[str, str, str | None]]) -> list[tuple[str, str, Result]]:
     """Hits among one record's parties ``(role, name, kind)``, for that record's page."""
     return service.screen_names(session=session, parties=names)
+
+
+def page_hits(
+    *, session: Session, gettext: Callable[[str], str], names: list[tuple[str, str, str | None]]
+) -> list[dict[str, Any]]:
+    """The hits of one record's parties, ready for the shared ``finance/_hits.html`` box on its page."""
+    return [
+        {
+            "role": gettext(ROLES.get(role, role)),
+            "name": name,
+            "decision": result.decision,
+            "decision_label": gettext(DECISIONS.get(result.decision, result.decision)),
+            "entity": result.entity,
+            "listed": result.name,
+            "list": result.list,
+            "score": result.score,
+            "reasons": result.reasons[:4],
+        }
+        for role, name, result in hits_for(session=session, names=names)
+    ]

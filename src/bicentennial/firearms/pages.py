@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from bicentennial.core.errors import BicentennialError
 from bicentennial.core.i18n import N_, gettext_for
 from bicentennial.core.uploads import spooled
+from bicentennial.finance.parties import page_hits
 from bicentennial.firearms import charts, service
 from bicentennial.firearms.rows import TraceRow
 from bicentennial.geo import service as geo
@@ -104,9 +105,11 @@ def traces(
 @router.get("/traces/{trace_id}", response_class=HTMLResponse)
 def trace_page(request: Request, trace_id: int, session: DbSession, user: PageUser) -> Response:
     trace = service.get_trace(session=session, actor=user, trace_id=trace_id)
-    return render(
-        request, "firearms/trace.html", t=trace, history=service.gun_history(session=session, actor=user, trace=trace)
+    hits = page_hits(
+        session=session, gettext=gettext_for(language(request)), names=[("dealer", trace.dealer_name, "company")]
     )
+    history = service.gun_history(session=session, actor=user, trace=trace)
+    return render(request, "firearms/trace.html", t=trace, history=history, party_hits=hits)
 
 
 @router.get("/networks", response_class=HTMLResponse)

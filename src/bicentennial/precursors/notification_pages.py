@@ -21,6 +21,7 @@ from bicentennial.audit import service as audit
 from bicentennial.core import exports
 from bicentennial.core.errors import BicentennialError, InvalidInput
 from bicentennial.core.i18n import N_, gettext_for
+from bicentennial.finance.parties import page_hits
 from bicentennial.precursors import notification_checks as checks
 from bicentennial.precursors import notification_queries as queries
 from bicentennial.precursors import notifications as pen
@@ -210,6 +211,11 @@ def detail(request: Request, notification_id: int, session: DbSession, user: Pag
         substance=bundled().by_id.get(n.substance_id),
         error=error,
         sources=_sources(request),
+        party_hits=page_hits(
+            session=session,
+            gettext=gettext_for(lang),
+            names=[("exporter", n.exporter, "company"), ("importer", n.importer, "company")],
+        ),
     )
 
 
