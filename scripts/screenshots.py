@@ -61,6 +61,14 @@ PAGES = [
     "/precursors/notifications",
     "/precursors/notifications/1",
     "/precursors/notifications/new",
+    "/finance",
+    "/finance?name=Miguel+Angel+Arriola&dob=1967-12-15",
+    "/finance/screenings/1",
+    "/finance/entities/ofac-sdn:9338",
+    "/finance/typologies",
+    "/finance/analyses/1",
+    "/finance/parties",
+    "/finance/lists",
     "/admin/audit",
     "/account",
 ]
@@ -118,6 +126,34 @@ def _precursors_demo(s, username: str) -> None:  # type: ignore[no-untyped-def]
         screenings.screen_file(session=s, actor=actor, path=path, file_name="sample_manifest.csv")
 
 
+def _finance_demo(s, username: str, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.finance import analyses, list_service, screenings, service
+    from bicentennial.finance.synthetic import generate, write_csv
+
+    actor = access.get_user(session=s, username=username)
+    list_service.load_bundled(session=s, agency_id=actor.agency_id)
+    customers = tmp / "clientes.csv"
+    customers.write_text(
+        "nombre,fecha_nacimiento,curp,pais\n"
+        "Miguel Ángel Arriola Márquez,1967-12-15,,México\nJuan Pérez,,AIMO681106HCHRRS01,\n"
+        "María Guadalupe Hernández López,1980-03-02,,MX\nRafael Caro Quintero,1970-01-01,,\n"
+        "Grupo Inmobiliario Siete S.A. de C.V.,,,\n",
+        encoding="utf-8",
+    )
+    screenings.screen_file(session=s, actor=actor, path=customers, file_name="clientes.csv")
+    transactions, _ = generate(600, 90, 7, {"structuring_us": 4, "funnel": 3, "round_trip": 3, "designated": 2})
+    movements = tmp / "movimientos_sinteticos.csv"
+    write_csv(movements, transactions)
+    found = service.screener(session=s)
+    analyses.analyse_file(
+        session=s,
+        actor=actor,
+        path=movements,
+        file_name=movements.name,
+        designated=found.designated_score if found else None,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
@@ -134,6 +170,7 @@ def main() -> None:
         firearms.load_demo(session=s, owner=access.get_agency(session=s, code="FGR"), count=5000)
         _hotspot_demo(s)
         _precursors_demo(s, args.user)
+        _finance_demo(s, args.user, tmp)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.i18n import gettext_for
 from bicentennial.finance.matching import (
     MATCH,
     NO_MATCH,
@@ -102,6 +103,8 @@ def test_index_search_explains_and_ranks(index: ScreeningIndex) -> None:
     (best, *_) = index.search("El Chapo Guzmán")
     assert (best.entity_id, best.matched_name, best.is_alias, best.decision) == ("6861", "GUZMAN, Chapo", True, MATCH)
     assert "matched an alias of the entity" in best.explanation
+    assert [e.text() for e in best.explanations] == list(best.explanation)  # English = the templates filled in
+    assert "coincidió con un alias de la entidad" in [e.text(gettext_for("es")) for e in best.explanations]
     assert index.search("Joaquin Guzman Loera")[0].explanation[0] == "JOAQUIN = JOAQUIN (exact)"
     assert index.search("Valpark", kind="company")[0].entity_id == "7162"
     assert index.search("Valpark", kind="person") == []

@@ -68,6 +68,20 @@ def test_search_screen_and_export(client, db) -> None:  # type: ignore[no-untype
         found["decision"] == "match" and found["name"] == "ARRIOLA MARQUEZ, Miguel Angel"
     )  # no maternal surname, DOB agrees
     assert any("date of birth" in r and "agrees" in r for r in found["reasons"])
+    assert found["reasons_text"] == found["reasons"]  # lang defaults to English
+    spanish = client.get(
+        "/api/v1/finance/search",
+        params={"name": "Miguel Ángel Arriola", "dob": "1967-12-15", "lang": "es"},
+        headers=auth,
+    ).json()
+    assert spanish["reasons"] == found["reasons"]  # scripts keep reading English reasons
+    assert "la fecha de nacimiento 1967-12-15 coincide con la de la lista, 1967-12-15" in spanish["reasons_text"]
+    assert "MIGUEL = MIGUEL (exacto)" in spanish["reasons_text"]
+    assert spanish["explanations"][0] == {
+        "template": "{query} = {listed} (exact)",
+        "params": {"query": "MIGUEL", "listed": "MIGUEL"},
+    }
+    assert client.get("/api/v1/finance/search", params={"name": "X", "lang": "fr"}, headers=auth).status_code == 422
     by_curp = client.post(
         "/api/v1/finance/screen", json={"name": "Otro Nombre", "curp": "AIMM671215HCHRRG06"}, headers=auth
     ).json()
@@ -83,6 +97,12 @@ def test_search_screen_and_export(client, db) -> None:  # type: ignore[no-untype
     assert summary["match"] == 2 and summary["no-match"] == 1 and summary["error"] == 1
     rows = client.get(f"/api/v1/finance/screenings/{made.json()['id']}/rows", headers=auth).json()
     assert [r["decision"] for r in rows] == ["match", "no-match", "match", "error"]
+    rows_es = client.get(
+        f"/api/v1/finance/screenings/{made.json()['id']}/rows", params={"lang": "es"}, headers=auth
+    ).json()
+    assert rows_es[1]["reasons"] == ["no listed name is close enough"]
+    assert rows_es[1]["reasons_text"] == ["ningún nombre de la lista es suficientemente parecido"]
+    assert rows_es[3]["reasons_text"] == rows_es[3]["reasons"]  # an error row has no template: English as stored
     sheet = load_workbook(
         io.BytesIO(
             client.get(
@@ -110,8 +130,10 @@ def test_pages_in_spanish(client, db) -> None:  # type: ignore[no-untyped-def]
         follow_redirects=False,
     )
     assert upload.status_code == 303
+    assert "MIGUEL = MIGUEL (exacto)" in page.text and "(exact)<" not in page.text
     table = client.get(upload.headers["location"])
     assert "ARRIOLA MARQUEZ" in table.text
+    assert "ARRIOLA = ARRIOLA (exacto)" in table.text and "(exact)<" not in table.text
     link = re.search(r'href="(/finance/entities/[^"]+)"', table.text)
     assert link is not None
     entity = client.get(link.group(1))
@@ -135,9 +157,20 @@ def test_transactions_are_analysed_with_designated_links(client, db, tmp_path: P
     body = client.get(f"/api/v1/finance/analyses/{made.json()['id']}", headers=auth).json()
     assert body["summary"]["alerts"] > 0 and body["summary"]["bad_rows"] == 1 and body["summary"]["synthetic"]
     assert body["network"]["components"] and body["alerts"][0]["rule"]
+    assert all(a["text"] == a["rule"] and a["template"] for a in body["alerts"])
+    spanish = client.get(f"/api/v1/finance/analyses/{made.json()['id']}", params={"lang": "es"}, headers=auth).json()
+    assert [a["rule"] for a in spanish["alerts"]] == [a["rule"] for a in body["alerts"]]
+    structuring = next(a for a in spanish["alerts"] if a["typology"] == "structuring_us")
+    assert "depósitos en efectivo de USD 8,000" in structuring["text"]
+    assert "cash deposits" not in structuring["text"]
+    top = spanish["network"]["components"][0]
+    assert re.match(r"\d+ alertas?: ", top["text"][0]) and top["text"] != top["explanation"]
     sign_in(client, "jefa")
     page = client.get(f"/finance/analyses/{made.json()['id']}")
     assert page.status_code == 200 and "chart-net" in page.text
+    client.cookies.set("bc_lang", "es")
+    page = client.get(f"/finance/analyses/{made.json()['id']}")
+    assert "depósitos en efectivo de USD 8,000" in page.text and re.search(r"\d+ alertas?: ", page.text)
 
 
 def test_platform_parties_on_the_list(client, db) -> None:  # type: ignore[no-untyped-def]
@@ -155,8 +188,12 @@ def test_platform_parties_on_the_list(client, db) -> None:  # type: ignore[no-un
             importer="Midwest Fine Chemicals Inc.", importer_country="US", substance="acetone", quantity=100, unit="kg",
         )  # fmt: skip
         pen.file_notification(session=s, actor=actor, draft=draft)
-    hits = client.get("/api/v1/finance/parties", headers=auth).json()
+    hits = client.get("/api/v1/finance/parties", params={"lang": "es"}, headers=auth).json()
     assert [(h["role"], h["decision"]) for h in hits] == [("exporter", "match")]
+    assert "GRUPO = GRUPO (exact)" in hits[0]["reasons"] and "GRUPO = GRUPO (exacto)" in hits[0]["reasons_text"]
+    sign_in(client, "jefa")
+    client.cookies.set("bc_lang", "es")
+    assert "GRUPO = GRUPO (exacto)" in client.get("/finance/parties").text
     assert SHARED.exists()
 
 
@@ -186,3 +223,6 @@ def test_hits_show_on_the_records_own_pages(client, db) -> None:  # type: ignore
     assert "Sanctions screening" in page.text and "GRUPO INMOBILIARIO DEL NORTE" in page.text
     page = client.get(f"/cooperation/requests/{request}")
     assert "Sanctions screening" in page.text and "ARRIOLA MARQUEZ" in page.text
+    client.cookies.set("bc_lang", "es")
+    page = client.get(f"/cooperation/requests/{request}")
+    assert "ARRIOLA = ARRIOLA (exacto)" in page.text and "(exact)" not in page.text

@@ -43,9 +43,10 @@ def analyse(
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
-    data = asdict(alert)
+    """The stored alert: its English ``rule`` plus ``template``/``params`` to show it in the reader's language."""
+    data = {k: v for k, v in asdict(alert).items() if k != "explanation"}
     data["period"] = [alert.period[0].isoformat(), alert.period[1].isoformat()]
-    return data
+    return data | (alert.explanation.as_dict() if alert.explanation is not None else {})
 
 
 def read_file(path: Path, display_name: str) -> tuple[list[Transaction], list[RowProblem]]:

@@ -12,6 +12,7 @@ from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.finance import analyses, parties, service
 from bicentennial.finance.charts import alerts_by_typology, network_figure
+from bicentennial.finance.explain import alert_text, component_texts
 from bicentennial.finance.labels import DECISIONS, ROLES, SOURCES, TYPOLOGIES
 from bicentennial.finance.pages import labeller
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
@@ -71,8 +72,8 @@ def analysis_page(request: Request, session: DbSession, user: PageUser, analysis
         request,
         "finance/analysis.html",
         analysis=record,
-        alerts=data["alerts"][:500],
-        components=data["network"]["components"],
+        alerts=[a | {"text": alert_text(a, _)} for a in data["alerts"][:500]],
+        components=[c | {"text": component_texts(c, _)} for c in data["network"]["components"]],
         shown=network,
         chart=alerts_by_typology(counts, _, source) if counts else None,
         network_chart=network_figure(data["network"], network, _, source),

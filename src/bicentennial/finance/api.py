@@ -14,8 +14,10 @@ from pydantic import BaseModel, Field
 
 from bicentennial.core.errors import InvalidInput, NotFound
 from bicentennial.core.exports import table_bytes
+from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.finance import analyses, list_service, parties, screenings, service
+from bicentennial.finance.explain import alert_text, component_texts, row_reasons
 from bicentennial.finance.list_model import ListEntity
 from bicentennial.finance.models import NameScreening
 from bicentennial.web.auth import ApiUser, DbSession
@@ -23,6 +25,8 @@ from bicentennial.web.context import state
 
 router = APIRouter(prefix="/api/v1/finance", tags=["finance"])
 NO_LISTS = "No sanctions list has been imported yet."
+# The language of the added "reasons_text"/"text" fields; "reasons" and "rule" stay English for scripts.
+Lang = Annotated[str, Query(pattern="^(en|es)$", description="Language of reasons_text / text: en or es")]
 
 
 class PartyIn(BaseModel):
@@ -34,11 +38,12 @@ class PartyIn(BaseModel):
     kind: str | None = Field(None, pattern="^(person|company)$")
 
 
-def _screen(session: Any, party: PartyIn) -> dict[str, Any]:
+def _screen(session: Any, party: PartyIn, lang: str) -> dict[str, Any]:
     found = service.screen_party(session=session, **party.model_dump())
     if found is None:
         raise InvalidInput(NO_LISTS)
-    return found.as_json() | {"lists": service.lists_in_use(session=session)}
+    extra = {"reasons_text": found.texts(gettext_for(lang)), "lists": service.lists_in_use(session=session)}
+    return found.as_json() | extra
 
 
 @router.get("/search")
@@ -50,14 +55,15 @@ def search(
     curp: str = "",
     rfc: str = "",
     country: str = "",
+    lang: Lang = "en",
 ) -> dict[str, Any]:
-    """Screen one name (and identifiers); the answer explains its score."""
-    return _screen(session, PartyIn(name=name, dob=dob, curp=curp, rfc=rfc, country=country))
+    """Screen one name (and identifiers); the answer explains its score (``reasons_text`` in ``lang``)."""
+    return _screen(session, PartyIn(name=name, dob=dob, curp=curp, rfc=rfc, country=country), lang)
 
 
 @router.post("/screen")
-def screen(body: PartyIn, session: DbSession, user: ApiUser) -> dict[str, Any]:
-    return _screen(session, body)
+def screen(body: PartyIn, session: DbSession, user: ApiUser, lang: Lang = "en") -> dict[str, Any]:
+    return _screen(session, body, lang)
 
 
 def screening_json(s: NameScreening) -> dict[str, Any]:
@@ -93,8 +99,9 @@ def get_screening(session: DbSession, user: ApiUser, screening_id: int) -> dict[
     return screening_json(screenings.get_screening(session=session, actor=user, screening_id=screening_id))
 
 
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
+def _flat(row: dict[str, Any], lang: str) -> dict[str, Any]:
     fields = row.get("fields", {})
+    translated = {"reasons_text": " | ".join(row_reasons(row, gettext_for(lang)))} if lang != "en" else {}
     return {
         "row": row["row"],
         "decision": row["decision"],
@@ -103,6 +110,7 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
         "name": row.get("name") or "",
         "score": "" if row.get("score") is None else row["score"],
         "reasons": " | ".join(row.get("reasons", [])),
+        **translated,
         **{f"in:{k}": v for k, v in fields.items()},
     }
 
@@ -113,10 +121,13 @@ def screening_rows(
     user: ApiUser,
     screening_id: int,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+    lang: Lang = "en",
 ) -> Response | list[dict[str, Any]]:
+    """Stored rows; JSON rows add ``reasons_text`` in ``lang``, CSV/XLSX add that column for ``lang=es``."""
     record, rows = screenings.export_rows(session=session, actor=user, screening_id=screening_id, fmt=format)
     if format == "json":
-        return rows
+        gettext = gettext_for(lang)
+        return [r | {"reasons_text": row_reasons(r, gettext)} for r in rows]
     media = (
         "text/csv; charset=utf-8"
         if format == "csv"
@@ -124,7 +135,7 @@ def screening_rows(
     )
     name = f"name-screening-{record.id}.{format}"
     return Response(
-        table_bytes([_flat(r) for r in rows], format),
+        table_bytes([_flat(r, lang) for r in rows], format),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -217,21 +228,30 @@ def create_analysis(session: DbSession, user: ApiUser, file: Annotated[UploadFil
 
 
 @router.get("/analyses/{analysis_id}")
-def get_analysis(session: DbSession, user: ApiUser, analysis_id: int) -> dict[str, Any]:
+def get_analysis(session: DbSession, user: ApiUser, analysis_id: int, lang: Lang = "en") -> dict[str, Any]:
+    """The stored analysis; each alert adds ``text`` (its rule) and each network component ``text`` in ``lang``."""
     record = analyses.get_analysis(session=session, actor=user, analysis_id=analysis_id)
+    payload, gettext = analyses.payload_of(record), gettext_for(lang)
+    payload["alerts"] = [a | {"text": alert_text(a, gettext)} for a in payload.get("alerts", [])]
+    network = payload.get("network") or {}
+    if "components" in network:
+        network["components"] = [c | {"text": component_texts(c, gettext)} for c in network["components"]]
     return {
         "id": record.id,
         "file_name": record.file_name,
         "transactions": record.transactions,
         "summary": record.summary,
         "problems": record.problems,
-    } | analyses.payload_of(record)
+    } | payload
 
 
 @router.get("/parties")
-def party_hits(session: DbSession, user: ApiUser) -> list[dict[str, Any]]:
+def party_hits(session: DbSession, user: ApiUser, lang: Lang = "en") -> list[dict[str, Any]]:
     """Platform parties you may see (exporters, importers, dealers, request subjects) that the lists flag."""
+    gettext = gettext_for(lang)
     return [
-        {"source": h.source, "record": h.record, "role": h.role, "name": h.name} | h.result.as_json()
+        {"source": h.source, "record": h.record, "role": h.role, "name": h.name}
+        | h.result.as_json()
+        | {"reasons_text": h.result.texts(gettext)}
         for h in parties.platform_hits(session=session, actor=user)
     ]

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
 from bicentennial.finance.name_tables import COMMON_GIVEN, COMMON_NAMES, GENERIC_COMPANY_WORDS
 from bicentennial.finance.names import MATERNAL, PATERNAL, PERSON, ParsedName, Unit
 
@@ -47,11 +49,11 @@ HOW_EQUIVALENT = "abbreviation or nickname"
 HOW_PHONETIC = "sounds alike"
 HOW_TYPO = "one typo"
 HOW_INITIAL = "initial"
-NOTE_MATERNAL_MISSING = "maternal surname {unit} not given (small penalty)"
-NOTE_SURNAME_EXTRA = "surname {unit} not on the list name (small penalty)"
-NOTE_PATERNAL_MISSING = "paternal surname {unit} not found (heavy penalty)"
-NOTE_COMMON_ONLY = "only common given names agree"
-NOTE_COMMON_SURNAME = "one surname given and all agreeing names are common (larger penalty)"
+NOTE_MATERNAL_MISSING = N_("maternal surname {unit} not given (small penalty)")
+NOTE_SURNAME_EXTRA = N_("surname {unit} not on the list name (small penalty)")
+NOTE_PATERNAL_MISSING = N_("paternal surname {unit} not found (heavy penalty)")
+NOTE_COMMON_ONLY = N_("only common given names agree")
+NOTE_COMMON_SURNAME = N_("one surname given and all agreeing names are common (larger penalty)")
 
 _COMMON_GIVEN = frozenset(COMMON_GIVEN)
 _SIM_CACHE: dict[tuple[str, str], tuple[float, str]] = {}
@@ -61,13 +63,15 @@ _SIM_CACHE_LIMIT = 2_000_000
 @dataclass(frozen=True, slots=True)
 class NameScore:
     """A score in 0..1 with its reasons: unit pairs (query, list, how), list units not found in the
-    query (``missing_tokens``), query units not on the list name (``extra_tokens``), rule notes."""
+    query (``missing_tokens``), query units not on the list name (``extra_tokens``), rule notes in
+    English (``notes``) and as translatable ``explanations`` (one per note, same order)."""
 
     score: float
     matched_tokens: tuple[tuple[str, str, str], ...]
     missing_tokens: tuple[str, ...]
     extra_tokens: tuple[str, ...]
     notes: tuple[str, ...]
+    explanations: tuple[Explanation, ...] = ()
 
     @property
     def decision(self) -> str:
@@ -144,23 +148,26 @@ def _one_surname_penalty(query: ParsedName, candidate: ParsedName, paired: dict[
     return COMMON_ONE_SURNAME_PENALTY if common else ONE_SURNAME_PENALTY
 
 
+Note = tuple[str, str]  # (template, unit): an Explanation is made only for the candidates shown
+
+
 def _score_reading(
     query: ParsedName, candidate: ParsedName, paired: dict[int, tuple[int, float, str]], roles: tuple[str, ...] | None
-) -> tuple[float, list[int], list[int], list[str]]:
+) -> tuple[float, list[int], list[int], list[Note]]:
     """Score under one reading of the candidate: (score, unpaired candidate units, unpaired query units, notes)."""
     person = roles is not None
     weights = _weights(candidate, roles)
     missing = [j for j in range(len(candidate.units)) if j not in paired]
     used = {i for i, _, _ in paired.values()}
     extra = [i for i in range(len(query.units)) if i not in used]
-    notes: list[str] = []
+    notes: list[Note] = []
     penalty, excused = 0.0, -1
     if person and roles:
         maternal = [j for j in missing if roles[j] == MATERNAL]
         if maternal and not extra and paired:
             excused = maternal[0]
             penalty = _one_surname_penalty(query, candidate, paired)
-            notes.append(NOTE_MATERNAL_MISSING.format(unit=candidate.units[maternal[0]].text))
+            notes.append((NOTE_MATERNAL_MISSING, candidate.units[maternal[0]].text))
         elif (
             not missing
             and len(extra) == 1
@@ -170,22 +177,22 @@ def _score_reading(
             and len(candidate.units) >= 2
         ):
             penalty = _one_surname_penalty(query, candidate, paired)
-            notes.append(NOTE_SURNAME_EXTRA.format(unit=query.units[extra.pop()].text))
+            notes.append((NOTE_SURNAME_EXTRA, query.units[extra.pop()].text))
     top = sum(2 * sim * weights[j] for j, (_, sim, _) in paired.items())
     bottom = sum(2 * weights[j] for j in paired) + sum(weights[j] for j in missing if j != excused)
     bottom += sum(_query_weight(query.units[i], person) for i in extra)
     score = top / bottom - penalty if bottom else 0.0
     if person and roles and PATERNAL in roles and roles.index(PATERNAL) not in paired:
         score *= PATERNAL_FACTOR
-        notes.append(NOTE_PATERNAL_MISSING.format(unit=candidate.units[roles.index(PATERNAL)].text))
+        notes.append((NOTE_PATERNAL_MISSING, candidate.units[roles.index(PATERNAL)].text))
     if paired and all(candidate.units[j].core in _COMMON_GIVEN for j in paired) and score > COMMON_GIVEN_CAP:
         score = COMMON_GIVEN_CAP
-        notes.append(NOTE_COMMON_ONLY)
+        notes.append((NOTE_COMMON_ONLY, ""))
     return max(score, 0.0), missing, extra, notes
 
 
 Pairing = dict[int, tuple[int, float, str]]
-ReadingScore = tuple[float, list[int], list[int], list[str]]
+ReadingScore = tuple[float, list[int], list[int], list[Note]]
 
 
 def best_reading(query: ParsedName, candidate: ParsedName) -> tuple[float, Pairing, ReadingScore]:
@@ -201,12 +208,14 @@ def score_names(query: ParsedName, candidate: ParsedName) -> NameScore:
     """Score ``query`` against ``candidate`` (both from ``names.parse_name``) and explain the score."""
     score, paired, (_, missing, extra, notes) = best_reading(query, candidate)
     matched = tuple((query.units[i].text, candidate.units[j].text, how) for j, (i, _, how) in sorted(paired.items()))
+    explained = tuple(Explanation(t, (("unit", u),) if u else ()) for t, u in notes) + candidate.explanations
     return NameScore(
         round(score, 4),
         matched,
         tuple(candidate.units[j].text for j in missing),
         tuple(query.units[i].text for i in extra),
-        tuple(notes) + candidate.notes,
+        tuple(e.text() for e in explained),
+        explained,
     )
 
 

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
 from bicentennial.finance.name_tables import (
     ABBREVIATIONS,
     AMBIGUOUS_FORMS,
@@ -32,9 +34,10 @@ OTHER = "other"
 KINDS = (PERSON, COMPANY, OTHER)
 GIVEN, PATERNAL, MATERNAL, SURNAME = "given", "paternal", "maternal", "surname"
 
-NOTE_ABBREVIATION = "{token} read as {expansion} (abbreviation)"
-NOTE_NICKNAME = "{token} read as {expansion} (nickname)"
-NOTE_LEGAL_FORM = "legal form {form} set aside"
+NOTE_ABBREVIATION = N_("{token} read as {expansion} (abbreviation)")
+NOTE_NICKNAME = N_("{token} read as {expansion} (nickname)")
+NOTE_LEGAL_FORM = N_("legal form {form} set aside")
+OR_SEPARATOR = N_(" or ")
 
 _ACCENTS = str.maketrans("ÁÉÍÓÚÜÀÈÌÒÙÂÊÎÔÛÄËÏÖÇÑ", "AEIOUUAEIOUAEIOUAEIOCN")
 _NOT_WORD = re.compile(r"[^A-Z0-9]+")
@@ -124,7 +127,8 @@ class NameParts:
 
 @dataclass(frozen=True, slots=True)
 class ParsedName:
-    """A name ready to compare. ``roles[r][j]`` is the role of ``units[j]`` in ``readings[r]``."""
+    """A name ready to compare. ``roles[r][j]`` is the role of ``units[j]`` in ``readings[r]``; ``notes`` are
+    the English texts of ``explanations`` (how the name was read)."""
 
     original: str
     kind: str
@@ -134,6 +138,7 @@ class ParsedName:
     legal_forms: tuple[str, ...]
     enye: tuple[str, ...]
     notes: tuple[str, ...]
+    explanations: tuple[Explanation, ...] = ()
 
 
 def _form_pattern(form: str) -> re.Pattern[str]:
@@ -194,13 +199,18 @@ def _unit(text: str, expand: bool) -> tuple[Unit, ...]:
     return (Unit(text, core, frozenset(alts), keys, initial, f"{text}|{int(expand)}"),)
 
 
-def _expansion_notes(tokens: list[str]) -> tuple[str, ...]:
+def _expansion(template: str, token: str, expansions: tuple[str, ...]) -> Explanation:
+    """``{expansion}`` lists the readings ("JOSE or JESUS"); the word between them is translated too."""
+    return Explanation.of(template, token=token).with_part("expansion", expansions, OR_SEPARATOR)
+
+
+def _expansion_notes(tokens: list[str]) -> tuple[Explanation, ...]:
     notes = []
     for token in tokens:
         if token in ABBREVIATIONS:
-            notes.append(NOTE_ABBREVIATION.format(token=token, expansion=" or ".join(ABBREVIATIONS[token])))
+            notes.append(_expansion(NOTE_ABBREVIATION, token, ABBREVIATIONS[token]))
         elif token in NICKNAMES:
-            notes.append(NOTE_NICKNAME.format(token=token, expansion=" or ".join(NICKNAMES[token])))
+            notes.append(_expansion(NOTE_NICKNAME, token, NICKNAMES[token]))
     return tuple(notes)
 
 
@@ -241,6 +251,10 @@ def _natural_readings(units: tuple[Unit, ...]) -> list[tuple[NameParts, tuple[st
     return [_reading(units, range(j), list(range(j, n))) for j in dict.fromkeys(splits)]
 
 
+def _texts(notes: tuple[Explanation, ...]) -> tuple[str, ...]:
+    return tuple(note.text() for note in notes) if notes else ()
+
+
 def guess_kind(text: str) -> str:
     """Company when the name carries a legal form or a word only companies use, person otherwise."""
     if strip_legal_forms(text)[1]:
@@ -258,10 +272,10 @@ def parse_name(text: str, kind: str | None = None) -> ParsedName:
     """
     kind = kind or guess_kind(text)
     stripped, forms = strip_legal_forms(text, company=kind == COMPANY) if kind != PERSON else (text, ())
-    notes = tuple(NOTE_LEGAL_FORM.format(form=form) for form in forms)
+    notes = tuple(Explanation.of(NOTE_LEGAL_FORM, form=form) for form in forms)
     if kind != PERSON:
         units = tuple(_company_units(fold(stripped)))
-        return ParsedName(text, kind, units, (), (), forms, enye_tokens(text), notes)
+        return ParsedName(text, kind, units, (), (), forms, enye_tokens(text), _texts(notes), notes)
     surnames_text, comma, given_text = stripped.partition(",")
     given_folded, surnames_folded = (fold(given_text), fold(surnames_text)) if comma else ("", "")
     if given_folded and surnames_folded:
@@ -275,4 +289,4 @@ def parse_name(text: str, kind: str | None = None) -> ParsedName:
         readings = _natural_readings(units) if units else []
     notes += _expansion_notes(tokens)
     parts, roles = tuple(r[0] for r in readings), tuple(r[1] for r in readings)
-    return ParsedName(text, PERSON, units, parts, roles, forms, enye_tokens(text), notes)
+    return ParsedName(text, PERSON, units, parts, roles, forms, enye_tokens(text), _texts(notes), notes)

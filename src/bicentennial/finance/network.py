@@ -20,15 +20,23 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation, as_dicts
 from bicentennial.finance.transactions import Transaction, to_frame
 from bicentennial.finance.typology_base import Alert
 
 DESIGNATED_WEIGHT = 2.0  # a designated party weighs as much as two strong alerts
 AMOUNT_WEIGHT = 0.1  # per order of magnitude of money moved: breaks ties, never outranks an alert
-EXPLAIN_ALERTS = "{n} alert{s}: {items}"
-EXPLAIN_DESIGNATED = "{n} designated part{ies}: {names}"
-EXPLAIN_MONEY = "{amount:,.0f} moved in {count} transaction{s} between {accounts} account{s2}"
-EXPLAIN_LINKS = "{n} other record{s} linked: {kinds}"
+# Catalog msgids (see finance/explain.py), keyed by whether each count is one, so a translation agrees.
+EXPLAIN_ALERTS = {True: N_("{n} alert: {items}"), False: N_("{n} alerts: {items}")}
+EXPLAIN_DESIGNATED = {True: N_("{n} designated party: {names}"), False: N_("{n} designated parties: {names}")}
+EXPLAIN_MONEY = {  # (one transaction, one account)
+    (True, True): N_("{amount} moved in {count} transaction between {accounts} account"),
+    (True, False): N_("{amount} moved in {count} transaction between {accounts} accounts"),
+    (False, True): N_("{amount} moved in {count} transactions between {accounts} account"),
+    (False, False): N_("{amount} moved in {count} transactions between {accounts} accounts"),
+}
+EXPLAIN_LINKS = {True: N_("{n} other record linked: {kinds}"), False: N_("{n} other records linked: {kinds}")}
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,13 @@ class Edge:
 
 @dataclass(frozen=True)
 class Component:
+    """``explanation`` in English; ``explanations`` the same lines as catalog templates and figures."""
+
     rank: int  # 1 = most evidence
     nodes: tuple[str, ...]
     score: float
     explanation: tuple[str, ...]
+    explanations: tuple[Explanation, ...] = ()
 
 
 @dataclass
@@ -148,7 +159,7 @@ def build_graph(
     return Network(nodes, edges, rank_components(nodes, edges, alerts))
 
 
-def _explain(members: list[Node], edges: list[Edge], alerts: Sequence[Alert]) -> tuple[float, tuple[str, ...]]:
+def _explain(members: list[Node], edges: list[Edge], alerts: Sequence[Alert]) -> tuple[float, tuple[Explanation, ...]]:
     ids = {n.id for n in members}
     mine = [alerts[int(n.id.split(":")[1]) - 1] for n in members if n.kind == "alert"]
     named = sorted(n.id for n in members if n.kind == "designated")
@@ -159,17 +170,16 @@ def _explain(members: list[Node], edges: list[Edge], alerts: Sequence[Alert]) ->
     lines = []
     if mine:
         items = ", ".join(f"{a.typology} {a.score:.2f}" for a in sorted(mine, key=lambda a: -a.score)[:6])
-        lines.append(EXPLAIN_ALERTS.format(n=len(mine), s="s" * (len(mine) != 1), items=items))
+        lines.append(Explanation.of(EXPLAIN_ALERTS[len(mine) == 1], n=len(mine), items=items))
     if named:
-        ies = "y" if len(named) == 1 else "ies"
-        lines.append(EXPLAIN_DESIGNATED.format(n=len(named), ies=ies, names=", ".join(named[:5])))
+        lines.append(Explanation.of(EXPLAIN_DESIGNATED[len(named) == 1], n=len(named), names=", ".join(named[:5])))
     if count:
         n_acc = sum(n.kind in {"account", "designated"} for n in members)
-        s, s2 = "s" * (count != 1), "s" * (n_acc != 1)
-        lines.append(EXPLAIN_MONEY.format(amount=total, count=count, s=s, accounts=n_acc, s2=s2))
+        template = EXPLAIN_MONEY[(count == 1, n_acc == 1)]
+        lines.append(Explanation.of(template, amount=f"{total:,.0f}", count=count, accounts=n_acc))
     if others:
-        kinds = ", ".join(f"{c} {k}" for k, c in sorted(others.items()))
-        lines.append(EXPLAIN_LINKS.format(n=sum(others.values()), s="s" * (sum(others.values()) != 1), kinds=kinds))
+        kinds, n = ", ".join(f"{c} {k}" for k, c in sorted(others.items())), sum(others.values())
+        lines.append(Explanation.of(EXPLAIN_LINKS[n == 1], n=n, kinds=kinds))
     return score, tuple(lines)
 
 
@@ -196,7 +206,8 @@ def rank_components(nodes: dict[str, Node], edges: list[Edge], alerts: Sequence[
     for rank, (score, lines, g) in enumerate(scored, 1):
         for n in groups[g]:
             n.component = rank
-        out.append(Component(rank, tuple(n.id for n in groups[g]), round(score, 4), lines))
+        english = tuple(line.text() for line in lines)
+        out.append(Component(rank, tuple(n.id for n in groups[g]), round(score, 4), english, lines))
     return out
 
 
@@ -208,5 +219,16 @@ def to_json(network: Network, *, top: int | None = None) -> dict[str, Any]:
     return {
         "nodes": [asdict(n) for n in nodes],
         "edges": [asdict(e) for e in network.edges if e.source in ids],
-        "components": [asdict(c) for c in network.components if keep is None or c.rank in keep],
+        "components": [_component_json(c) for c in network.components if keep is None or c.rank in keep],
+    }
+
+
+def _component_json(component: Component) -> dict[str, Any]:
+    """The stored shape: English ``explanation`` lines and their ``explanations`` (see finance/explain.py)."""
+    return {
+        "rank": component.rank,
+        "nodes": list(component.nodes),
+        "score": component.score,
+        "explanation": list(component.explanation),
+        "explanations": as_dicts(component.explanations),
     }

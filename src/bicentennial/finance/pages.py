@@ -16,6 +16,7 @@ from bicentennial.core.errors import BicentennialError, InvalidInput, NotFound
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.finance import list_service, screenings, service
+from bicentennial.finance.explain import row_reasons
 from bicentennial.finance.labels import DECISIONS, KINDS
 from bicentennial.web.auth import DbSession, PageUser, check_csrf
 from bicentennial.web.context import language, state
@@ -116,11 +117,12 @@ def screening_page(
     record = screenings.get_screening(session=session, actor=user, screening_id=screening_id)
     rows = [r for r in screenings.stored_rows(record) if not decision or r["decision"] == decision]
     _ = gettext_for(language(request))
+    shown = [r | {"reasons_text": row_reasons(r, _)} for r in rows[:2000]]
     return render(
         request,
         "finance/screening.html",
         screening=record,
-        rows=rows[:2000],
+        rows=shown,
         matched=len(rows),
         decision=decision,
         decisions=DECISION_ORDER,

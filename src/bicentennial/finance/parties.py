@@ -70,7 +70,7 @@ def page_hits(
             "listed": result.name,
             "list": result.list,
             "score": result.score,
-            "reasons": result.reasons[:4],
+            "reasons": result.texts(gettext)[:4],
         }
         for role, name, result in hits_for(session=session, names=names)
     ]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation, Gettext, as_dicts, localised
 from bicentennial.finance.identifiers import normalise_curp, normalise_rfc, validate_curp
 from bicentennial.finance.list_model import ListEntity
 from bicentennial.finance.matching import decide
@@ -26,14 +28,18 @@ from bicentennial.finance.screening_index import Candidate, IndexEntry, Screenin
 
 WEAK_ALIAS_CAP = 0.85
 DOB_AGREES, DOB_CONFLICTS, COUNTRY_AGREES, COUNTRY_CONFLICTS, CURP_CONFLICTS = 0.05, -0.15, 0.02, -0.05, -0.35
-REASON_CURP = "CURP {value} is the CURP of {name} on the list"
-REASON_RFC = "RFC {value} is the RFC of {name} on the list"
-REASON_CURP_DIFFERS = "the CURP given ({given}) differs from the listed CURP ({listed}): likely another person"
-REASON_DOB_AGREES = "date of birth {given} agrees with the listed {listed}"
-REASON_DOB_CONFLICTS = "date of birth {given} contradicts every listed date ({listed})"
-REASON_COUNTRY_AGREES = "nationality {given} agrees"
-REASON_COUNTRY_CONFLICTS = "nationality {given} differs from the listed {listed}"
-REASON_WEAK_ALIAS = "found through a weak alias (a nickname the list gives as a lead only): at most a possible match"
+REASON_CURP = N_("CURP {value} is the CURP of {name} on the list")
+REASON_RFC = N_("RFC {value} is the RFC of {name} on the list")
+REASON_NAME_SCREENED = N_("name screened: {name}")
+REASON_CURP_DIFFERS = N_("the CURP given ({given}) differs from the listed CURP ({listed}): likely another person")
+REASON_DOB_AGREES = N_("date of birth {given} agrees with the listed {listed}")
+REASON_DOB_CONFLICTS = N_("date of birth {given} contradicts every listed date ({listed})")
+REASON_COUNTRY_AGREES = N_("nationality {given} agrees")
+REASON_COUNTRY_CONFLICTS = N_("nationality {given} differs from the listed {listed}")
+REASON_WEAK_ALIAS = N_(
+    "found through a weak alias (a nickname the list gives as a lead only): at most a possible match"
+)
+REASON_NO_MATCH = N_("no listed name is close enough")
 _COUNTRIES = {"MX": "MEXICO", "US": "UNITED STATES", "USA": "UNITED STATES", "MEX": "MEXICO", "CO": "COLOMBIA"}
 
 
@@ -51,6 +57,9 @@ class Party:
 
 @dataclass(frozen=True)
 class Result:
+    """One party's screening; ``reasons`` in English (scripts read them) and as translatable
+    ``explanations`` (one per reason, same order)."""
+
     decision: str  # "match" | "possible" | "no-match"
     entity: str | None
     list: str | None
@@ -58,6 +67,20 @@ class Result:
     score: float
     reasons: tuple[str, ...]
     others: tuple[tuple[str, float], ...] = ()  # further candidates (entity id, score)
+    explanations: tuple[Explanation, ...] = ()
+
+    @classmethod
+    def explained(
+        cls, decision: str, entity: str | None, list_name: str | None, name: str | None, score: float,
+        explanations: tuple[Explanation, ...], others: tuple[tuple[str, float], ...] = (),
+    ) -> Result:  # fmt: skip
+        """A result whose English reasons are its explanations' texts."""
+        reasons = tuple(e.text() for e in explanations)
+        return cls(decision, entity, list_name, name, score, reasons, others, explanations)
+
+    def texts(self, gettext: Gettext = str) -> tuple[str, ...]:
+        """The reasons in gettext's language (the English ones where a reason has no explanation)."""
+        return tuple(localised(self.explanations, self.reasons, gettext))
 
     def as_json(self, row: int | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {} if row is None else {"row": row}
@@ -69,10 +92,11 @@ class Result:
             "score": round(self.score, 3),
             "reasons": list(self.reasons),
             "others": [{"entity": e, "score": round(s, 3)} for e, s in self.others],
+            "explanations": as_dicts(self.explanations),
         }
 
 
-NO_MATCH = Result("no-match", None, None, None, 0.0, ("no listed name is close enough",))
+NO_MATCH = Result.explained("no-match", None, None, None, 0.0, (Explanation(REASON_NO_MATCH),))
 
 
 def _country(text: str) -> str:
@@ -113,13 +137,15 @@ class Screener:
         kind = party.kind if party.kind in ("person", "company") else None
         candidates = self.index.search(party.name, kind=kind, limit=5, min_score=0.6) if party.name.strip() else []
         # Ties after the evidence (e.g. two nicknames capped alike) go to the better name score.
-        weighed = sorted(((self._weigh(party, c), c.score) for c in candidates), key=lambda rc: (-rc[0].score, -rc[1]))
-        scored = [result for result, _ in weighed]
-        if not scored or scored[0].decision == "no-match":
+        weighed = sorted(((self._weigh(party, c), c) for c in candidates), key=lambda wc: (-wc[0][0], -wc[1].score))
+        if not weighed or decide(weighed[0][0][0]) == "no-match":
             return NO_MATCH
-        best = scored[0]
-        others = tuple((r.entity or "", r.score) for r in scored[1:] if r.decision != "no-match")
-        return Result(best.decision, best.entity, best.list, best.name, best.score, best.reasons, others)
+        (score, evidence), best = weighed[0]
+        others = tuple((c.entity_id, s) for (s, _), c in weighed[1:] if decide(s) != "no-match")
+        # Only the result returned is written out: its reasons in English and as explanations.
+        english = best.explanation + tuple(e.text() for e in evidence)
+        listed, explained = self.list_of(best.entity_id), best.explanations + evidence
+        return Result(decide(score), best.entity_id, listed, best.matched_name, score, english, others, explained)
 
     def designated_score(self, name: str) -> float:
         """For the typology detectors: how strongly a counterparty name matches a listed party (0 if not)."""
@@ -131,51 +157,51 @@ class Screener:
             if value and (found := self.by_identifier.get((kind, value))):
                 entity = self.entities[found[0]]
                 template = REASON_CURP if kind == "curp" else REASON_RFC
-                reasons = [template.format(value=value, name=entity.name)]
+                reasons = [Explanation.of(template, value=value, name=entity.name)]
                 if party.name and party.name.strip():
-                    reasons.append(f"name screened: {party.name}")
-                return Result("match", entity.id, self.list_of(entity.id), entity.name, 1.0, tuple(reasons))
+                    reasons.append(Explanation.of(REASON_NAME_SCREENED, name=party.name))
+                return Result.explained("match", entity.id, self.list_of(entity.id), entity.name, 1.0, tuple(reasons))
         return None
 
-    def _weigh(self, party: Party, candidate: Candidate) -> Result:
+    def _weigh(self, party: Party, candidate: Candidate) -> tuple[float, tuple[Explanation, ...]]:
+        """The candidate's score after the evidence, and the evidence's reasons (after the name's own)."""
         entity = self.entities[candidate.entity_id]
         score = candidate.score
-        reasons = list(candidate.explanation)
+        reasons: list[Explanation] = []
         if (entity.id, candidate.matched_name) in self.weak:
             score = min(score, WEAK_ALIAS_CAP)  # a nickname given as a lead is not an identification
-            reasons.append(REASON_WEAK_ALIAS)
+            reasons.append(Explanation(REASON_WEAK_ALIAS))
         listed_curps = [i.value for i in entity.identifiers if i.kind == "curp" and i.value]
         given_curp = normalise_curp(party.curp) if party.curp else ""
         if given_curp and listed_curps and given_curp not in listed_curps:
             score += CURP_CONFLICTS
-            reasons.append(REASON_CURP_DIFFERS.format(given=given_curp, listed=", ".join(listed_curps)))
+            reasons.append(Explanation.of(REASON_CURP_DIFFERS, given=given_curp, listed=", ".join(listed_curps)))
         dob = party.dob or (validate_curp(given_curp).birth_date if given_curp else None)
         score += self._dob(dob, entity, reasons)
         score += self._nationality(party.country, entity, reasons)
-        score = max(0.0, min(1.0, score))
-        return Result(decide(score), entity.id, self.list_of(entity.id), candidate.matched_name, score, tuple(reasons))
+        return max(0.0, min(1.0, score)), tuple(reasons)
 
     @staticmethod
-    def _dob(dob: date | None, entity: ListEntity, reasons: list[str]) -> float:
+    def _dob(dob: date | None, entity: ListEntity, reasons: list[Explanation]) -> float:
         if dob is None or not entity.dobs:
             return 0.0
         agreeing = [d for d in entity.dobs if d.contains(dob)]
         if agreeing:
-            reasons.append(REASON_DOB_AGREES.format(given=dob.isoformat(), listed=agreeing[0].text))
+            reasons.append(Explanation.of(REASON_DOB_AGREES, given=dob.isoformat(), listed=agreeing[0].text))
             return DOB_AGREES
-        reasons.append(
-            REASON_DOB_CONFLICTS.format(given=dob.isoformat(), listed="; ".join(d.text for d in entity.dobs))
-        )
+        listed = "; ".join(d.text for d in entity.dobs)
+        reasons.append(Explanation.of(REASON_DOB_CONFLICTS, given=dob.isoformat(), listed=listed))
         return DOB_CONFLICTS
 
     @staticmethod
-    def _nationality(country: str, entity: ListEntity, reasons: list[str]) -> float:
+    def _nationality(country: str, entity: ListEntity, reasons: list[Explanation]) -> float:
         listed = {_country(n) for n in entity.nationalities}
         if not country or not listed:
             return 0.0
         given = _country(country)
         if given in listed:
-            reasons.append(REASON_COUNTRY_AGREES.format(given=country))
+            reasons.append(Explanation.of(REASON_COUNTRY_AGREES, given=country))
             return COUNTRY_AGREES
-        reasons.append(REASON_COUNTRY_CONFLICTS.format(given=country, listed=", ".join(sorted(listed))))
+        listed_text = ", ".join(sorted(listed))
+        reasons.append(Explanation.of(REASON_COUNTRY_CONFLICTS, given=country, listed=listed_text))
         return COUNTRY_CONFLICTS

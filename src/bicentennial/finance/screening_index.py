@@ -21,7 +21,14 @@ from itertools import chain
 from typing import Any
 
 from bicentennial.core.errors import InvalidInput
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
 from bicentennial.finance.matching import (
+    HOW_EQUIVALENT,
+    HOW_EXACT,
+    HOW_INITIAL,
+    HOW_PHONETIC,
+    HOW_TYPO,
     PATERNAL_FACTOR,
     POSSIBLE_THRESHOLD,
     best_reading,
@@ -36,10 +43,18 @@ KIND_ALIASES = {
     "entity": COMPANY, "company": COMPANY, "organization": COMPANY, "legalentity": COMPANY, "-0-": COMPANY,
     "": COMPANY, "empresa": COMPANY, "vessel": OTHER, "aircraft": OTHER, "airplane": OTHER, "other": OTHER,
 }  # fmt: skip
-REASON_ALIAS = "matched an alias of the entity"
+REASON_ALIAS = N_("matched an alias of the entity")
 REASON_PAIR = "{query} = {listed} ({how})"
-REASON_MISSING = "not in the screened name: {units}"
-REASON_EXTRA = "not in the list name: {units}"
+# REASON_PAIR with each way two units agree written out, so that the "how" is translated with the sentence.
+REASON_PAIRS = {
+    HOW_EXACT: N_("{query} = {listed} (exact)"),
+    HOW_EQUIVALENT: N_("{query} = {listed} (abbreviation or nickname)"),
+    HOW_PHONETIC: N_("{query} = {listed} (sounds alike)"),
+    HOW_TYPO: N_("{query} = {listed} (one typo)"),
+    HOW_INITIAL: N_("{query} = {listed} (initial)"),
+}
+REASON_MISSING = N_("not in the screened name: {units}")
+REASON_EXTRA = N_("not in the list name: {units}")
 _RESULT_CACHE_LIMIT = 500_000
 
 
@@ -55,7 +70,8 @@ class IndexEntry:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A list entity found for a screened name, through its best-scoring name."""
+    """A list entity found for a screened name, through its best-scoring name; ``explanation`` in
+    English and as translatable ``explanations`` (one per line, same order)."""
 
     entity_id: str
     matched_name: str
@@ -63,6 +79,7 @@ class Candidate:
     score: float
     explanation: tuple[str, ...]
     kind: str
+    explanations: tuple[Explanation, ...] = ()
 
     @property
     def decision(self) -> str:
@@ -246,14 +263,23 @@ class ScreeningIndex:
         return [i for i in pool if need[size[i]] <= hits[i] + own[i]]
 
     def _candidate(self, query: ParsedName, name_id: int) -> Candidate:
+        """Only the candidates returned are explained (the scoring loop builds no text)."""
         entry, parsed = self.entries[name_id], self._parsed[name_id]
         detail = score_names(query, parsed)
-        reasons = [REASON_PAIR.format(query=q, listed=c, how=how) for q, c, how in detail.matched_tokens]
+        reasons = [_pair(q, c, how) for q, c, how in detail.matched_tokens]
         if detail.missing_tokens:
-            reasons.append(REASON_MISSING.format(units=", ".join(detail.missing_tokens)))
+            reasons.append(Explanation.of(REASON_MISSING, units=", ".join(detail.missing_tokens)))
         if detail.extra_tokens:
-            reasons.append(REASON_EXTRA.format(units=", ".join(detail.extra_tokens)))
-        reasons += detail.notes
+            reasons.append(Explanation.of(REASON_EXTRA, units=", ".join(detail.extra_tokens)))
+        reasons += detail.explanations
         if entry.is_alias:
-            reasons.append(REASON_ALIAS)
-        return Candidate(entry.entity_id, entry.name, entry.is_alias, detail.score, tuple(reasons), entry.kind)
+            reasons.append(Explanation(REASON_ALIAS))
+        english = tuple(r.text() for r in reasons)
+        return Candidate(entry.entity_id, entry.name, entry.is_alias, detail.score, english, entry.kind, tuple(reasons))
+
+
+def _pair(query: str, listed: str, how: str) -> Explanation:
+    template = REASON_PAIRS.get(how)
+    if template is None:  # a way of agreeing without its own sentence: the English word as a figure
+        return Explanation(REASON_PAIR, (("query", query), ("listed", listed), ("how", how)))
+    return Explanation(template, (("query", query), ("listed", listed)))

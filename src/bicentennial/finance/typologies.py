@@ -13,8 +13,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 
 import pandas as pd
 
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
 from bicentennial.finance.transactions import Transaction, fold, to_frame
-from bicentennial.finance.typology_base import Alert, TypologyParams, money, period
+from bicentennial.finance.typology_base import Alert, TypologyParams, money
 from bicentennial.finance.typology_cash import detect_funnel, detect_structuring_mx, detect_structuring_us
 from bicentennial.finance.typology_flows import detect_pass_through, detect_round_trip
 from bicentennial.finance.typology_trade import detect_trade
@@ -22,9 +24,17 @@ from bicentennial.finance.typology_trade import detect_trade
 __all__ = ["Alert", "Designated", "TypologyParams", "detect_all", "detect_designated", "normalize_party"]
 
 Designated = Collection[str] | Callable[[str], float]
-DESIGNATED_RULE = "{count} transaction{s} ({total}) {role} designated part{ies} {names}"
-ROLE_SELF = "by an account that is itself a"
-ROLE_WITH = "with"
+# Catalog msgids (see finance/explain.py), keyed (the account itself is designated, one transaction,
+# one party): each number and role written out so that a translation can agree with it.
+DESIGNATED_RULES = {
+    (True, True, True): N_("{count} transaction ({total}) by an account that is itself a designated party {names}"),
+    (True, False, True): N_("{count} transactions ({total}) by an account that is itself a designated party {names}"),
+    (False, True, True): N_("{count} transaction ({total}) with designated party {names}"),
+    (False, False, True): N_("{count} transactions ({total}) with designated party {names}"),
+    (False, True, False): N_("{count} transaction ({total}) with designated parties {names}"),
+    (False, False, False): N_("{count} transactions ({total}) with designated parties {names}"),
+}
+DESIGNATED_NAME = N_("'{name}' (match {score})")
 
 
 def normalize_party(text: str) -> str:
@@ -54,13 +64,12 @@ def detect_designated(frame: pd.DataFrame, params: TypologyParams, designated: D
         self_hit = account in scores
         names = [str(account)] if self_hit else sorted(set(rows["counterparty"]) & scores.keys())
         best = max(scores[n] for n in names)
-        rule = DESIGNATED_RULE.format(
-            count=len(rows), s="s" * (len(rows) != 1), total=money(float(rows["amount"].sum()), rows["currency"]),
-            role=ROLE_SELF if self_hit else ROLE_WITH, ies="y" if len(names) == 1 else "ies",
-            names=", ".join(f"'{n}' (match {scores[n]:.2f})" for n in names[:5]),
-        )  # fmt: skip
+        template = DESIGNATED_RULES[(self_hit, len(rows) == 1, len(names) == 1)]
+        total = money(float(rows["amount"].sum()), rows["currency"])
+        listed = [Explanation.of(DESIGNATED_NAME, name=n, score=f"{scores[n]:.2f}") for n in names[:5]]
+        rule = Explanation.of(template, count=len(rows), total=total).with_part("names", listed, ", ")
         involved = tuple(dict.fromkeys([str(account), *names]))
-        alerts.append(Alert("designated", involved, tuple(rows["id"]), best, rule, period(rows["time"])))
+        alerts.append(Alert.of("designated", involved, tuple(rows["id"]), best, rule, rows["time"]))
     return alerts
 
 

@@ -6,16 +6,20 @@ tunes them to its book, a regulator changes them by decree. The defaults cite wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from bicentennial.finance.explain import Explanation
+
 
 @dataclass(frozen=True)
 class Alert:
-    """A pattern worth an analyst's look: which accounts and transactions, how strong, and the rule in words."""
+    """A pattern worth an analyst's look: which accounts and transactions, how strong, and the rule in words
+    (``rule`` in English; ``explanation`` the same sentence as a catalog template and its figures)."""
 
     typology: str  # structuring_us | structuring_mx | funnel | pass_through | round_trip | trade | designated
     accounts: tuple[str, ...]
@@ -23,6 +27,16 @@ class Alert:
     score: float  # 0..1; 0.5 at the rule's threshold, 1.0 well past it
     rule: str  # English sentence with the figures that tripped the rule
     period: tuple[datetime, datetime]
+    explanation: Explanation | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(
+        cls, typology: str, accounts: Sequence[str], transactions: Sequence[str], score: float,
+        explanation: Explanation, times: pd.Series,
+    ) -> Alert:  # fmt: skip
+        """An alert whose English rule is the explanation's text, over the period of ``times``."""
+        rule = explanation.text()
+        return cls(typology, tuple(accounts), tuple(transactions), score, rule, period(times), explanation)
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,31 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
 from bicentennial.finance.transactions import fold
-from bicentennial.finance.typology_base import Alert, TypologyParams, money, period, ramp
+from bicentennial.finance.typology_base import Alert, TypologyParams, money, ramp
 
-STRUCTURING_US_RULE = (
+# Catalog msgids (see finance/explain.py): figures arrive formatted ("USD 8,000", "90%").
+STRUCTURING_US_RULE = N_(
     "{count} cash deposits of {low}–{high} within {days} days (total {total}), each just under the "
-    "USD {threshold:,.0f} currency transaction report threshold"
+    "USD {threshold} currency transaction report threshold"
 )
-STRUCTURING_MX_RULE = (
-    "US-dollar cash deposits of {band} or more a month in {months} months ({detail}); the monthly cap for "
-    "{kind} accounts is USD {cap:,.0f}"
-)
-OVER_CAP = ", over the cap"
-FUNNEL_RULE = (
-    "{deposits} cash deposits in {places} places ({names}) totalling {total}, then {share:.0%} withdrawn "
+# One sentence per kind of account, so that the kind is translated with it; {detail} lists the months.
+STRUCTURING_MX_RULES = {
+    "individual": N_(
+        "US-dollar cash deposits of {share} of the cap or more a month in {months} months ({detail}); the monthly "
+        "cap for individual accounts is USD {cap}"
+    ),
+    "company": N_(
+        "US-dollar cash deposits of {share} of the cap or more a month in {months} months ({detail}); the monthly "
+        "cap for company accounts is USD {cap}"
+    ),
+}
+MX_MONTH = N_("{month}: USD {total} in {count}")
+MX_MONTH_OVER_CAP = N_("{month}: USD {total} in {count}, over the cap")
+FUNNEL_RULE = N_(
+    "{deposits} cash deposits in {places} places ({names}) totalling {total}, then {share} withdrawn "
     "within {days} days in {border}"
 )
 STATE_ABBREVIATIONS = {
@@ -126,12 +137,13 @@ def detect_structuring_us(frame: pd.DataFrame, params: TypologyParams) -> list[A
             keep[starts[e] : e + 1] = True
         hit = rows[keep]
         best = int((np.arange(len(times)) - starts + 1).max())
-        rule = STRUCTURING_US_RULE.format(
-            count=best, low=f"USD {low:,.0f}", high=f"{high - 0.01:,.2f}", days=params.structuring_window_days,
-            total=money(float(hit["amount"].sum()), hit["currency"]), threshold=t,
+        rule = Explanation.of(
+            STRUCTURING_US_RULE, count=best, low=f"USD {low:,.0f}", high=f"{high - 0.01:,.2f}",
+            days=params.structuring_window_days, total=money(float(hit["amount"].sum()), hit["currency"]),
+            threshold=f"{t:,.0f}",
         )  # fmt: skip
         score = float(ramp(best, need, 2 * need))
-        alerts.append(Alert("structuring_us", (str(account),), tuple(hit["id"]), score, rule, period(hit["time"])))
+        alerts.append(Alert.of("structuring_us", (str(account),), tuple(hit["id"]), score, rule, hit["time"]))
     return alerts
 
 
@@ -155,17 +167,17 @@ def detect_structuring_mx(frame: pd.DataFrame, params: TypologyParams) -> list[A
             continue
         cap = float(mine["cap"].iloc[0])
         chosen = rows[(rows["account"] == account) & rows["month"].isin(mine["month"])]
-        detail = "; ".join(
-            f"{m}: USD {v:,.0f} in {c}{OVER_CAP if v > cap else ''}"
+        detail = [
+            Explanation.of(MX_MONTH_OVER_CAP if v > cap else MX_MONTH, month=m, total=f"{v:,.0f}", count=c)
             for m, v, c in zip(mine["month"], mine["total"], mine["count"], strict=True)
-        )
-        rule = STRUCTURING_MX_RULE.format(
-            band=f"{params.mx_band_low:.0%} of the cap", months=len(mine), detail=detail, cap=cap,
-            kind="company" if cap == params.mx_usd_cap_company else "individual",
-        )  # fmt: skip
+        ]
+        kind = "company" if cap == params.mx_usd_cap_company else "individual"
+        rule = Explanation.of(
+            STRUCTURING_MX_RULES[kind], share=f"{params.mx_band_low:.0%}", months=len(mine), cap=f"{cap:,.0f}"
+        ).with_part("detail", detail)
         score = float(ramp(len(mine), params.mx_min_months, params.mx_min_months + 3))
         ids = tuple(chosen["id"])
-        alerts.append(Alert("structuring_mx", (str(account),), ids, score, rule, period(chosen["time"])))
+        alerts.append(Alert.of("structuring_mx", (str(account),), ids, score, rule, chosen["time"]))
     return alerts
 
 
@@ -191,15 +203,15 @@ def _funnel_account(rows: pd.DataFrame, border: pd.Series, params: TypologyParam
         return None
     feed, taken = deposits[deposits["id"].isin(used_in)], outs[outs["id"].isin(used_out)]
     names = sorted(set(feed["place"]))
-    rule = FUNNEL_RULE.format(
-        deposits=len(feed), places=best[0], names="; ".join(names[:6]) + ("…" if len(names) > 6 else ""),
-        total=money(float(feed["amount"].sum()), feed["currency"]), share=min(best[1], 1.0),
+    rule = Explanation.of(
+        FUNNEL_RULE, deposits=len(feed), places=best[0], names="; ".join(names[:6]) + ("…" if len(names) > 6 else ""),
+        total=money(float(feed["amount"].sum()), feed["currency"]), share=f"{min(best[1], 1.0):.0%}",
         days=params.funnel_withdraw_days, border="; ".join(sorted(set(taken["place"]))),
     )  # fmt: skip
     score = float(ramp(best[0], params.funnel_min_places, 2 * params.funnel_min_places))
     both = pd.concat([feed, taken])
     account = str(rows["account"].iloc[0])
-    return Alert("funnel", (account,), tuple(both.sort_values("time")["id"]), score, rule, period(both["time"]))
+    return Alert.of("funnel", (account,), tuple(both.sort_values("time")["id"]), score, rule, both["time"])
 
 
 def detect_funnel(frame: pd.DataFrame, params: TypologyParams) -> list[Alert]:

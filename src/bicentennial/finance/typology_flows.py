@@ -8,13 +8,16 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from bicentennial.finance.typology_base import Alert, TypologyParams, account_keys, money, period, ramp
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
+from bicentennial.finance.typology_base import Alert, TypologyParams, account_keys, money, ramp
 
-FORWARDING_RULE = (
-    "{events} times money came in (largest {largest}) and {share:.0%}–{top:.0%} of it left within {hours:g} hours "
+# Catalog msgids (see finance/explain.py): figures arrive formatted ("USD 12,000", "92%").
+FORWARDING_RULE = N_(
+    "{events} times money came in (largest {largest}) and {share}–{top} of it left within {hours} hours "
     "({total_in} in, {total_out} out)"
 )
-ROUND_TRIP_RULE = "{amount} left {origin} and {back} came back through {path} within {days} days ({hops} transfers)"
+ROUND_TRIP_RULE = N_("{amount} left {origin} and {back} came back through {path} within {days} days ({hops} transfers)")
 
 
 def detect_pass_through(frame: pd.DataFrame, params: TypologyParams) -> list[Alert]:
@@ -45,14 +48,14 @@ def detect_pass_through(frame: pd.DataFrame, params: TypologyParams) -> list[Ale
         chosen = sorted_frame.iloc[rows]
         chosen = chosen[(chosen["direction"] == "out") | chosen.index.isin(sorted_frame.index[idx[mine]])]
         ins, outs = chosen[chosen["direction"] == "in"], chosen[chosen["direction"] == "out"]
-        rule = FORWARDING_RULE.format(
-            events=int(mine.sum()), largest=money(float(ins["amount"].max()), ins["currency"]),
-            share=float(ratio[mine].min()), top=float(ratio[mine].max()), hours=params.passthrough_hours,
-            total_in=money(float(ins["amount"].sum()), ins["currency"]),
+        rule = Explanation.of(
+            FORWARDING_RULE, events=int(mine.sum()), largest=money(float(ins["amount"].max()), ins["currency"]),
+            share=f"{float(ratio[mine].min()):.0%}", top=f"{float(ratio[mine].max()):.0%}",
+            hours=f"{params.passthrough_hours:g}", total_in=money(float(ins["amount"].sum()), ins["currency"]),
             total_out=money(float(outs["amount"].sum()), outs["currency"]),
         )  # fmt: skip
         score = float(ramp(int(mine.sum()), params.passthrough_min_events, 3 * params.passthrough_min_events))
-        alerts.append(Alert("pass_through", (str(account),), tuple(chosen["id"]), score, rule, period(chosen["time"])))
+        alerts.append(Alert.of("pass_through", (str(account),), tuple(chosen["id"]), score, rule, chosen["time"]))
     return alerts
 
 
@@ -128,11 +131,11 @@ def detect_round_trip(frame: pd.DataFrame, params: TypologyParams) -> list[Alert
         nodes = list(chosen["src"])
         first, back = chosen.iloc[0], chosen.iloc[-1]
         days = (back["time"] - first["time"]).total_seconds() / 86400
-        rule = ROUND_TRIP_RULE.format(
-            amount=money(float(first["amount"])), origin=nodes[0], back=money(float(back["amount"])),
+        rule = Explanation.of(
+            ROUND_TRIP_RULE, amount=money(float(first["amount"])), origin=nodes[0], back=money(float(back["amount"])),
             path=" → ".join([*nodes, nodes[0]]), days=max(1, int(np.ceil(days))), hops=len(cycle),
         )  # fmt: skip
         keep = float(back["amount"]) / float(first["amount"])
         score = float(ramp(keep, params.roundtrip_keep[0], 1.0))
-        alerts.append(Alert("round_trip", tuple(dict.fromkeys(nodes)), ids, score, rule, period(chosen["time"])))
+        alerts.append(Alert.of("round_trip", tuple(dict.fromkeys(nodes)), ids, score, rule, chosen["time"]))
     return alerts

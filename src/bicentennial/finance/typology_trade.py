@@ -15,10 +15,21 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from bicentennial.finance.typology_base import Alert, TypologyParams, money, period, ramp
+from bicentennial.core.i18n import N_
+from bicentennial.finance.explain import Explanation
+from bicentennial.finance.typology_base import Alert, TypologyParams, money, ramp
 
-TRADE_RULE = "{count} invoice{s} priced far from the usual unit value: {detail}"
-TRADE_ITEM = "HS {hs}{name} at {unit:,.2f}/unit vs usual {usual:,.2f} ({factor:.1f}× {way}, z {z:+.1f})"
+# Catalog msgids (see finance/explain.py), one per number and per direction so each is translated whole;
+# {detail} lists the invoices (TRADE_ITEMS) and then the total (TRADE_TOTAL).
+TRADE_RULES = {
+    1: N_("{count} invoice priced far from the usual unit value: {detail}"),
+    2: N_("{count} invoices priced far from the usual unit value: {detail}"),
+}
+TRADE_ITEMS = {
+    "over": N_("HS {hs}{name} at {unit}/unit vs usual {usual} ({factor}× over, z {z})"),
+    "under": N_("HS {hs}{name} at {unit}/unit vs usual {usual} ({factor}× under, z {z})"),
+}
+TRADE_TOTAL = N_("total declared {total}")
 MAD_TO_SD = 0.6745  # MAD of a normal distribution is 0.6745 σ
 
 
@@ -61,12 +72,13 @@ def detect_trade(
         for r in mine.sort_values("z", key=abs, ascending=False).head(3).itertuples():
             unit = float(np.exp(r.log_unit))
             factor = unit / r.usual if unit >= r.usual else r.usual / unit
-            items.append(TRADE_ITEM.format(
-                hs=r.hs, name=f" ({r.commodity})" if r.commodity else "", unit=unit, usual=r.usual, factor=factor,
-                way="over" if unit >= r.usual else "under", z=r.z,
+            items.append(Explanation.of(
+                TRADE_ITEMS["over" if unit >= r.usual else "under"], hs=r.hs,
+                name=f" ({r.commodity})" if r.commodity else "", unit=f"{unit:,.2f}", usual=f"{r.usual:,.2f}",
+                factor=f"{factor:.1f}", z=f"{r.z:+.1f}",
             ))  # fmt: skip
-        detail = "; ".join(items) + (f"; total declared {money(float(mine['declared_value'].sum()), mine['currency'])}")
-        rule = TRADE_RULE.format(count=len(mine), s="s" * (len(mine) != 1), detail=detail)
+        items.append(Explanation.of(TRADE_TOTAL, total=money(float(mine["declared_value"].sum()), mine["currency"])))
+        rule = Explanation.of(TRADE_RULES[min(len(mine), 2)], count=len(mine)).with_part("detail", items)
         score = float(ramp(float(mine["z"].abs().max()), params.trade_z, 2 * params.trade_z))
-        alerts.append(Alert("trade", (str(account),), tuple(mine["id"]), score, rule, period(mine["time"])))
+        alerts.append(Alert.of("trade", (str(account),), tuple(mine["id"]), score, rule, mine["time"]))
     return alerts
