@@ -272,3 +272,41 @@ def test_manifest_screening_in_the_browser(server: str, browser, tmp_path: Path)
     page.wait_for_url("**/precursors/substances/C020")
     expect(page.locator("figure.structure svg")).to_be_visible()
     shot(page, "precursors-substance-es")
+
+
+def test_finance_search_and_network_in_the_browser(server: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.access import service as access
+    from bicentennial.finance import analyses, list_service, service
+    from bicentennial.finance.synthetic import generate, write_csv
+
+    db = Database.from_url(server_db_url(server))
+    make_user(db, "uif.br", "UIF", "analyst")
+    movements = tmp_path / "movimientos.csv"
+    transactions, _ = generate(300, 60, 5, {"structuring_us": 3, "round_trip": 2})
+    write_csv(movements, transactions)
+    with db.session() as s:
+        actor = access.get_user(session=s, username="uif.br")
+        list_service.load_bundled(session=s, agency_id=actor.agency_id)
+        found = service.screener(session=s)
+        analysis = analyses.analyse_file(
+            session=s,
+            actor=actor,
+            path=movements,
+            file_name=movements.name,
+            designated=found.designated_score if found else None,
+        ).id
+    page = browser.new_context(locale="es", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(server + "/login")
+    page.locator("#username").fill("uif.br")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.goto(server + "/finance")
+    page.get_by_label("Nombre").fill("Rafael Caro Quintero")
+    page.get_by_role("button", name="Buscar").click()
+    expect(page.locator(".lookup-result")).to_contain_text("CARO QUINTERO, Rafael")
+    expect(page.locator(".lookup-result .badge")).to_contain_text("coincidencia")
+    shot(page, "finance-search-es")
+    page.goto(f"{server}/finance/analyses/{analysis}")
+    page.wait_for_selector("#chart-net .main-svg", timeout=30_000)
+    page.wait_for_selector("#chart-typ .main-svg", timeout=30_000)
+    shot(page, "finance-analysis-es")
