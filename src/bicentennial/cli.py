@@ -83,6 +83,19 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+@contextmanager
+def rows_progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar for a streamed file whose length is unknown: ``advance(n)`` after each chunk."""
+    with progress_bar(label) as tick:
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            tick(done[0], None)
+
+        yield advance
+
+
 def emit(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class BicentennialError(Exception):
     """Base class for errors caused by input or configuration, not by a bug.
@@ -56,3 +58,13 @@ class PermissionDenied(BicentennialError):
 class AuthenticationFailed(BicentennialError):
     code = "unauthorized"
     status = 401
+
+
+def optional_date(text: str | None, field: str) -> date | None:
+    """A date typed by a user (YYYY-MM-DD), None when blank; a clear error naming ``field`` otherwise."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bicentennial.cli import JsonFlag, app, emit, err, out, progress_bar, unit_of_work
+from bicentennial.cli import JsonFlag, app, emit, err, out, rows_progress, unit_of_work
 from bicentennial.core.config import get_settings
-from bicentennial.core.errors import InvalidInput
+from bicentennial.core.errors import InvalidInput, optional_date
 
 finance_app = typer.Typer(
     help="Illicit finance: screen names against designation lists; detect laundering typologies.", no_args_is_help=True
@@ -33,12 +33,7 @@ def _user(as_user: str | None) -> str:
 
 
 def _day(text: str | None, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
+    return optional_date(text, field)
 
 
 @lists_app.command("import")
@@ -108,13 +103,7 @@ def screen(
     table = screenings.open_file(file)
     counts: dict[str, int] = {}
     shown: list[dict[str, Any]] = []
-    with progress_bar(f"screening {file.name}") as tick:
-        done = [0]
-
-        def advance(n: int) -> None:
-            done[0] += n
-            tick(done[0], None)
-
+    with rows_progress(f"screening {file.name}") as advance:
         for item in screenings.screen_rows(
             table.rows,
             found,

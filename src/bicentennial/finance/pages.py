@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from bicentennial.access import policy
-from bicentennial.core.errors import BicentennialError, InvalidInput, NotFound
+from bicentennial.core.errors import BicentennialError, InvalidInput, NotFound, optional_date
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.finance import list_service, screenings, service
@@ -31,12 +31,7 @@ def labeller(table: dict[str, str], gettext: Callable[[str], str]) -> Callable[[
 
 
 def _day(text: str, field: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
+    return optional_date(text, field)
 
 
 def _overview(request: Request, session: DbSession, user: PageUser, status_code: int = 200, **extra: Any) -> Response:

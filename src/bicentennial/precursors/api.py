@@ -10,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from bicentennial.core.errors import InvalidInput, NotFound
+from bicentennial.core.errors import InvalidInput, NotFound, optional_date
 from bicentennial.core.exports import table_bytes
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
@@ -44,12 +44,7 @@ class RecordIn(BaseModel):
 
 
 def _day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"as_of: {text!r} is not a date (YYYY-MM-DD)") from None
+    return optional_date(text, "as_of")
 
 
 def verdict_json(verdict: Verdict, writer: Writer) -> dict[str, Any]:

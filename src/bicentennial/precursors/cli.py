@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from bicentennial.cli import JsonFlag, app, emit, err, out, progress_bar, unit_of_work
+from bicentennial.cli import JsonFlag, app, emit, err, out, rows_progress, unit_of_work
 from bicentennial.core.config import get_settings
-from bicentennial.core.errors import InvalidInput
+from bicentennial.core.errors import InvalidInput, optional_date
 from bicentennial.core.i18n import gettext_for
 from bicentennial.precursors import lists as list_service
 from bicentennial.precursors.batch import ScreenedRow, Summary, screen_rows
@@ -44,12 +44,7 @@ AsUser = Annotated[str | None, typer.Option("--as", envvar="BICENTENNIAL_USER", 
 
 
 def parse_day(text: str | None, field: str = "--as-of") -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
+    return optional_date(text, field)
 
 
 def _registry(imported: bool, as_of: date | None) -> Registry:
@@ -85,13 +80,7 @@ def screen(
     manifest = open_manifest(file)
     settings = get_settings()
     summary = Summary()
-    with progress_bar(f"screening {file.name}") as tick:
-        done = [0]
-
-        def advance(n: int) -> None:
-            done[0] += n
-            tick(done[0], None)
-
+    with rows_progress(f"screening {file.name}") as advance:
         rows = screen_rows(
             manifest.rows,
             screener,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bicentennial.access import policy
-from bicentennial.core.errors import BicentennialError, InvalidInput, NotFound
+from bicentennial.core.errors import BicentennialError, InvalidInput, NotFound, optional_date
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.precursors import lists as list_service
@@ -41,12 +41,7 @@ def _labeller(table: dict[str, str], gettext: Callable[[str], str]) -> Callable[
 
 
 def _day(text: str | None, field: str = "as_of") -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{field}: {text!r} is not a date (YYYY-MM-DD)") from None
+    return optional_date(text, field)
 
 
 def _overview(request: Request, session: DbSession, user: PageUser, status_code: int = 200, **extra: Any) -> Response:
