@@ -22,7 +22,6 @@ from bicentennial.finance.identifiers import (
 from tests.conftest import SHARED
 
 SDN = SHARED / "sanctions" / "sdn.csv"
-needs_sdn = pytest.mark.skipif(not SDN.is_file(), reason="shared SDN data not present")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +92,6 @@ def test_curp_check_digit_rejects_wrong_input() -> None:
         curp_check_digit("AIMO681106HCHRRS*")
 
 
-@needs_sdn
 def test_every_18_character_sdn_curp_but_two_typos_passes_the_renapo_check() -> None:
     text = SDN.read_text(encoding="latin-1")
     curps = {c for c in re.findall(r"C\.U\.R\.P\. #?\s*([A-Z0-9]+)", text) if len(c) == 18}
@@ -145,7 +143,6 @@ def test_rfc_problems(text: str, kind: str | None, words: str) -> None:
     assert check.problem is not None and words in check.problem
 
 
-@needs_sdn
 def test_most_complete_sdn_rfcs_agree_with_sats_check_digit() -> None:
     text = SDN.read_text(encoding="latin-1")
     values = {normalise_rfc(v) for v in re.findall(r"(?:R\.F\.C\.|RFC) #?\s*([^(;]+?)\s*\(", text)}

@@ -17,7 +17,6 @@ from bicentennial.finance.lists import ListFile, read_csv_list, read_ftm, read_o
 from tests.conftest import SHARED
 
 SANCTIONS = SHARED / "sanctions"
-needs_sdn = pytest.mark.skipif(not (SANCTIONS / "sdn.csv").is_file(), reason="shared SDN data not present")
 
 SDN_ROWS = (
     '9338,"ARRIOLA MARQUEZ, Miguel Angel","individual","SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
@@ -35,7 +34,6 @@ def sdn() -> ListFile:
     return listfile
 
 
-@needs_sdn
 def test_real_sdn_folder_reads_whole(sdn: ListFile) -> None:
     assert len(sdn.entities) == 8976
     aliases = Counter(alias.kind for entity in sdn.entities for alias in entity.aliases)
@@ -48,7 +46,6 @@ def test_real_sdn_folder_reads_whole(sdn: ListFile) -> None:
     assert len(sdn.problems) == 105  # malformed CURPs/RFCs and disagreeing RFC check digits
 
 
-@needs_sdn
 def test_real_sdn_entity_9338(sdn: ListFile) -> None:
     entity = next(e for e in sdn.entities if e.id == "ofac-sdn:9338")
     assert (entity.kind, entity.name, entity.programs) == ("person", "ARRIOLA MARQUEZ, Miguel Angel", ("SDNTK",))
@@ -60,7 +57,6 @@ def test_real_sdn_entity_9338(sdn: ListFile) -> None:
     )
 
 
-@needs_sdn
 def test_real_sdn_comments_continue_the_right_remarks(sdn: ListFile) -> None:
     by_id = {entity.id: entity for entity in sdn.entities}
     cifuentes = by_id["ofac-sdn:12300"]

@@ -89,8 +89,7 @@ def test_upper_bound_is_never_below_a_real_score() -> None:
 
 @pytest.fixture(scope="module")
 def sdn() -> tuple[list[list[str]], list[list[str]]]:
-    if not (SANCTIONS / "sdn.csv").exists():
-        pytest.skip("SDN data not available")
+    assert (SANCTIONS / "sdn.csv").exists(), "the shared SDN data (../shared/data/sanctions) is missing"
     return read_sdn(SANCTIONS)
 
 
