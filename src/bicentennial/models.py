@@ -2,6 +2,7 @@
 
 from bicentennial.access.models import AccessRequest, Agency, ApiToken, Country, Grant, User, WebSession
 from bicentennial.audit.models import AuditEntry
+from bicentennial.ballistics.models import BallisticLead, BallisticScan
 from bicentennial.cooperation.models import Attachment, CustodyEntry, OutboxMessage, Request, RequestTransition
 from bicentennial.core.db import Base
 from bicentennial.evaluation.models import EvaluationPlan, EvaluationRun
@@ -22,6 +23,8 @@ __all__ = [
     "AreaPopulation",
     "Attachment",
     "AuditEntry",
+    "BallisticLead",
+    "BallisticScan",
     "ControlledList",
     "Country",
     "CustodyEntry",
