@@ -268,6 +268,7 @@ def read_text_file(path: Path) -> Iterator[str]:
 
 
 from bicentennial import cli_accounts  # noqa: E402,F401  registers the users/tokens/audit commands
+from bicentennial.ballistics import cli as ballistics_cli  # noqa: E402,F401  registers the ballistics commands
 from bicentennial.cooperation import cli as cooperation_cli  # noqa: E402,F401  registers requests/grants/digest
 from bicentennial.evaluation import cli as evaluation_cli  # noqa: E402,F401  registers the evaluate commands
 from bicentennial.finance import cli as finance_cli  # noqa: E402,F401  registers the finance commands

@@ -39,13 +39,13 @@ SPACING_TOLERANCE = 0.01
 LEAD_STATES = ("open", "confirmed", "rejected")
 
 
-def _pack(heights: np.ndarray, spacing: float) -> bytes:
+def pack_heights(heights: np.ndarray, spacing: float) -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, heights=heights.astype(np.float32), spacing=np.float64(spacing))
     return buffer.getvalue()
 
 
-def _unpack(data: bytes, source: str) -> Surface:
+def unpack_heights(data: bytes, source: str) -> Surface:
     with np.load(io.BytesIO(data)) as stored:
         spacing = float(stored["spacing"])
         return Surface(stored["heights"].astype(np.float64), spacing, spacing, {"source": source})
@@ -105,8 +105,8 @@ def store_scan(
         deviations=deviations,
         preprocessing=record,
         original=data,
-        heights=_pack(processed.heights, spacing),
-        preview=_pack(_block_mean(processed.heights, factor), spacing * factor),
+        heights=pack_heights(processed.heights, spacing),
+        preview=pack_heights(_block_mean(processed.heights, factor), spacing * factor),
         synthetic=synthetic,
     )
     session.add(scan)
@@ -125,7 +125,7 @@ def store_scan(
 
 
 def surface_of(scan: BallisticScan) -> Surface:
-    return _unpack(scan.heights, scan.file_name)
+    return unpack_heights(scan.heights, scan.file_name)
 
 
 def get_scan(*, session: Session, actor: User, scan_id: int) -> BallisticScan:
@@ -159,7 +159,7 @@ class Candidate:
 def _prefilter(query: Surface, chunk: list[tuple[int, bytes]]) -> list[tuple[int, float]]:
     out = []
     for scan_id, preview in chunk:
-        r, _, _, _ = areal_correlation(query, _unpack(preview, str(scan_id)), factor=1, workers=1)
+        r, _, _, _ = areal_correlation(query, unpack_heights(preview, str(scan_id)), factor=1, workers=1)
         out.append((scan_id, r))
     return out
 
@@ -197,7 +197,7 @@ def search(
         BallisticScan.spacing_um.between(low, high),
     )
     total = session.scalar(select(func.count()).select_from(others.subquery())) or 0
-    query_preview = _unpack(scan.preview, scan.file_name)
+    query_preview = unpack_heights(scan.preview, scan.file_name)
     scores: list[tuple[int, float]] = []
     for part in stream_with(
         _prefilter,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import plotly.graph_objects as go
 
 from bicentennial.finance.labels import NODE_KINDS, TYPOLOGIES
-from bicentennial.web.charts import PALETTE, layout
+from bicentennial.web.charts import PALETTE, layout, spring_layout
 
 _KIND_COLOURS = {"account": PALETTE[1], "counterparty": PALETTE[2], "designated": "#b2182b", "alert": "#e08214"}
 
@@ -33,33 +32,6 @@ def alerts_by_typology(counts: dict[str, int], _: Callable[[str], str], source: 
         height=300,
         margin={"l": 300, "r": 20, "t": 70, "b": 50},
     )
-
-
-def spring_layout(n: int, edges: list[tuple[int, int]], *, seed: int = 1, steps: int = 120) -> np.ndarray:
-    """Fruchterman–Reingold positions for a small graph (a few hundred nodes), seeded: the same network
-    is drawn the same way every time."""
-    rng = np.random.default_rng(seed)
-    pos = rng.uniform(-1, 1, size=(n, 2))
-    if n < 2:
-        return pos
-    k = 1.0 / np.sqrt(n)
-    src = np.array([a for a, _ in edges], dtype=int)
-    dst = np.array([b for _, b in edges], dtype=int)
-    temperature = 0.2
-    for _ in range(steps):
-        delta = pos[:, None, :] - pos[None, :, :]
-        dist = np.sqrt((delta**2).sum(-1)) + 1e-9
-        force = (delta / dist[..., None] * (k * k / dist)[..., None]).sum(1)
-        if len(edges):
-            d = pos[src] - pos[dst]
-            length = np.sqrt((d**2).sum(-1))[:, None] + 1e-9
-            pull = d * length / k
-            np.add.at(force, src, -pull)
-            np.add.at(force, dst, pull)
-        norm = np.sqrt((force**2).sum(-1))[:, None] + 1e-9
-        pos += force / norm * np.minimum(norm, temperature)
-        temperature *= 0.97
-    return pos
 
 
 def network_figure(network: dict[str, Any], rank: int, _: Callable[[str], str], source: str) -> str | None:

@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
 def pillar_routers() -> list[APIRouter]:
     """Each built pillar contributes its pages and its API."""
+    from bicentennial.ballistics import api as ballistics_api
+    from bicentennial.ballistics import pages as ballistics_pages
     from bicentennial.cooperation import api as cooperation_api
     from bicentennial.cooperation import pages as cooperation_pages
     from bicentennial.evaluation import api as evaluation_api
@@ -103,6 +105,8 @@ def pillar_routers() -> list[APIRouter]:
         finance_pages.router,
         finance_analysis_pages.router,
         finance_api.router,
+        ballistics_pages.router,
+        ballistics_api.router,
     ]
 
 

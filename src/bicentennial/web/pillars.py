@@ -51,6 +51,14 @@ PILLARS: tuple[Pillar, ...] = (
         available=True,
     ),
     Pillar(
+        "ballistics",
+        "Ballistics",
+        "Balística",
+        "Cartridge-case scans compared with Congruent Matching Cells; leads between crime scenes.",
+        "Escaneos de casquillos comparados con celdas coincidentes congruentes; pistas entre escenas del crimen.",
+        available=True,
+    ),
+    Pillar(
         "evaluation",
         "Evaluation",
         "Evaluación",
