@@ -310,3 +310,34 @@ def test_finance_search_and_network_in_the_browser(server: str, browser, tmp_pat
     page.wait_for_selector("#chart-net .main-svg", timeout=30_000)
     page.wait_for_selector("#chart-typ .main-svg", timeout=30_000)
     shot(page, "finance-analysis-es")
+
+
+def test_ballistics_comparison_in_the_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from bicentennial.access import service as access
+    from bicentennial.ballistics import service
+
+    fadul = Path(__file__).resolve().parents[1] / "data" / "ballistics" / "fadul"
+    db = Database.from_url(server_db_url(server))
+    make_user(db, "lab.br", "FGR", "analyst")
+    with db.session() as s:
+        actor = access.get_user(session=s, username="lab.br")
+        ids = [
+            service.store_scan(
+                session=s, actor=actor, data=(fadul / f"Fadul_{n}.x3p").read_bytes(), file_name=f"Fadul_{n}.x3p",
+                case_number=f"CI-{n}", exhibit=n, preprocessed=True,
+            ).id
+            for n in ("1-1", "1-2")
+        ]  # fmt: skip
+    page = browser.new_context(locale="en", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(server + "/login")
+    page.locator("#username").fill("lab.br")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.goto(f"{server}/ballistics/scans/{ids[0]}")
+    page.wait_for_selector("#chart-scan .main-svg", timeout=30_000)
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("table tbody tr").first).to_contain_text("CI-1-2")
+    page.get_by_role("link", name="compare").first.click()
+    page.wait_for_selector("#chart-cmp .main-svg", timeout=30_000)
+    expect(page.locator(".kpi").first).to_contain_text("Identification")
+    shot(page, "ballistics-compare-en")
