@@ -111,3 +111,6 @@ def test_import_a_folder_and_search(tmp_path: Path) -> None:
     assert found.returncode == 0, found.stderr
     rows = json.loads(found.stdout)
     assert rows[0]["exhibit"] == "Fadul_1-2" and rows[0]["decision"] == "identification"
+    by_file = run(["ballistics", "search", str(FADUL / "Fadul_1-2.x3p"), "--preprocessed", "--top", "2", "--json"], env)
+    assert by_file.returncode == 0, by_file.stderr
+    assert json.loads(by_file.stdout)[0]["decision"] == "identification"  # the stored 1-1 (or 1-2 itself) first

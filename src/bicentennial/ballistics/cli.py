@@ -219,27 +219,49 @@ def import_folder(
 
 @ballistics_app.command("search")
 def search(
-    scan_id: Annotated[int, typer.Argument(help="A stored scan's id (see `ballistics import`).")],
+    scan: Annotated[str, typer.Argument(help="An x3p file (searched, not stored) or a stored scan's id.")],
     top: Annotated[int, typer.Option("--top", help="Candidates to list.")] = 20,
+    preprocessed: Annotated[
+        bool, typer.Option("--preprocessed", help="The file is already cropped, de-trended and filtered.")
+    ] = False,
     as_json: JsonFlag = False,
     as_user: AsUser = None,
 ) -> None:
-    """Rank the stored scans against one scan: pre-filter, then CMC on the short list; identifications become leads."""
+    """Rank the stored scans against one scan: pre-filter, then CMC on the short list.
+
+    A stored scan's identifications become leads; a file is searched without being stored.
+    """
     from bicentennial.access import service as access
     from bicentennial.ballistics import service
     from bicentennial.cli import emit, progress_bar, unit_of_work
     from bicentennial.core.config import get_settings
+    from bicentennial.core.errors import InvalidInput
 
     settings = get_settings()
+    workers, scheduler = settings.job_workers, settings.dask_scheduler
+    path = Path(scan)
     with unit_of_work() as session, progress_bar("pre-filter") as tick:
         actor = access.get_user(session=session, username=_actor_name(as_user))
-        found = service.search(
-            session=session, actor=actor, scan_id=scan_id, top=top, workers=settings.job_workers,
-            scheduler=settings.dask_scheduler, progress=tick,
-        )  # fmt: skip
+        if scan.isdigit() and not path.exists():
+            found = service.search(
+                session=session,
+                actor=actor,
+                scan_id=int(scan),
+                top=top,
+                progress=tick,
+                workers=workers,
+                scheduler=scheduler,
+            )
+        elif path.exists():
+            query = service.Query.from_file(path.read_bytes(), path.name, preprocessed=preprocessed)
+            found = service.rank(
+                session=session, actor=actor, query=query, top=top, progress=tick, workers=workers, scheduler=scheduler
+            )
+        else:
+            raise InvalidInput(f"{scan}: neither an x3p file nor a stored scan id")
     rows = [
         {
-            "rank": rank,
+            "rank": position,
             "scan": c.scan_id,
             "case": c.case_number,
             "exhibit": c.exhibit,
@@ -248,6 +270,6 @@ def search(
             "decision": c.result.decision if c.result else None,
             "areal_correlation": round(c.areal, 4),
         }
-        for rank, c in enumerate(found, start=1)
+        for position, c in enumerate(found, start=1)
     ]
-    emit(rows, as_json, f"Candidates for scan {scan_id}")
+    emit(rows, as_json, f"Candidates for {scan}")

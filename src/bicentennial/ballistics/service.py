@@ -61,6 +61,13 @@ def _block_mean(heights: np.ndarray, factor: int) -> np.ndarray:
         return np.nanmean(blocks, axis=(1, 3))
 
 
+def preview_of(processed: Surface) -> Surface:
+    """The block-mean preview the search pre-filter compares (about PREVIEW_SPACING_UM between points)."""
+    factor = max(1, round(PREVIEW_SPACING_UM * 1e-6 / processed.dx))
+    spacing = processed.dx * factor
+    return Surface(_block_mean(processed.heights, factor), spacing, spacing, dict(processed.meta))
+
+
 def store_scan(
     *,
     session: Session,
@@ -85,7 +92,7 @@ def store_scan(
         raise InvalidInput(f"{file_name}: the x and y spacings differ ({surface.dx:.3g} m, {surface.dy:.3g} m)")
     processed, record = preprocess(surface, params=PreprocessParams(preprocessed=preprocessed))
     spacing = processed.dx
-    factor = max(1, round(PREVIEW_SPACING_UM * 1e-6 / spacing))
+    preview = preview_of(processed)
     scan = BallisticScan(
         owner_agency_id=actor.agency_id,
         created_by_id=actor.id,
@@ -106,7 +113,7 @@ def store_scan(
         preprocessing=record,
         original=data,
         heights=pack_heights(processed.heights, spacing),
-        preview=pack_heights(_block_mean(processed.heights, factor), spacing * factor),
+        preview=pack_heights(preview.heights, preview.dx),
         synthetic=synthetic,
     )
     session.add(scan)
@@ -186,44 +193,77 @@ def search(
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Candidate]:
-    """Rank the stored scans the actor may see against one scan; identifications become leads."""
+    """Rank the stored scans the actor may see against one stored scan; identifications become leads."""
+    scan = get_scan(session=session, actor=actor, scan_id=scan_id)
+    query = Query(surface_of(scan), unpack_heights(scan.preview, scan.file_name), scan.spacing_um, scan.id)
+    candidates = rank(
+        session=session,
+        actor=actor,
+        query=query,
+        top=top,
+        shortlist=shortlist,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    _leads(session, actor, scan, [c for c in candidates if c.result and c.result.decision == "identification"])
+    return candidates
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a search compares: the full surface, its preview, its resolution, and its own id if stored."""
+
+    surface: Surface
+    preview: Surface
+    spacing_um: float
+    scan_id: int | None = None
+
+    @classmethod
+    def from_file(cls, data: bytes, file_name: str, *, preprocessed: bool) -> Query:
+        """An x3p file searched without being stored (no lead can point to it)."""
+        surface, _ = read_x3p(data, name=file_name)
+        processed, _ = preprocess(surface, params=PreprocessParams(preprocessed=preprocessed))
+        return cls(processed, preview_of(processed), processed.dx * 1e6)
+
+
+def rank(
+    *,
+    session: Session,
+    actor: User,
+    query: Query,
+    top: int = 20,
+    shortlist: int = SHORTLIST,
+    workers: int = 0,
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Candidate]:
+    """Stored scans the actor may see at the query's resolution, best first: pre-filter by areal correlation of
+    previews on every one, the full CMC comparison on the short list."""
     if not 1 <= top <= 200:
         raise InvalidInput("top: between 1 and 200")
-    scan = get_scan(session=session, actor=actor, scan_id=scan_id)
-    low, high = scan.spacing_um * (1 - SPACING_TOLERANCE), scan.spacing_um * (1 + SPACING_TOLERANCE)
+    low, high = query.spacing_um * (1 - SPACING_TOLERANCE), query.spacing_um * (1 + SPACING_TOLERANCE)
     others = select(BallisticScan.id, BallisticScan.preview).where(
         records.visible_clause(actor, BallisticScan),
-        BallisticScan.id != scan.id,
+        BallisticScan.id != (query.scan_id or -1),
         BallisticScan.spacing_um.between(low, high),
     )
     total = session.scalar(select(func.count()).select_from(others.subquery())) or 0
-    query_preview = unpack_heights(scan.preview, scan.file_name)
     scores: list[tuple[int, float]] = []
-    for part in stream_with(
-        _prefilter,
-        query_preview,
-        _chunks(((i, p) for i, p in session.execute(others)), CHUNK),
-        workers=workers,
-        scheduler=scheduler,
-    ):
+    rows = _chunks(((i, p) for i, p in session.execute(others)), CHUNK)
+    for part in stream_with(_prefilter, query.preview, rows, workers=workers, scheduler=scheduler):
         scores.extend(part)
         if progress:
             progress(len(scores), total)
     scores.sort(key=lambda item: -item[1])
-    listed = {
-        s.id: s
-        for s in session.scalars(
-            select(BallisticScan).where(BallisticScan.id.in_([i for i, _ in scores[: max(top, shortlist)]]))
-        )
-    }
-    query = surface_of(scan)
+    kept = scores[: max(top, shortlist)]
+    listed = {s.id: s for s in session.scalars(select(BallisticScan).where(BallisticScan.id.in_([i for i, _ in kept])))}
     candidates = []
-    for rank, (other_id, r) in enumerate(scores[: max(top, shortlist)]):
+    for position, (other_id, r) in enumerate(kept):
         other = listed[other_id]
-        result = compare(query, surface_of(other)) if rank < shortlist else None
+        result = compare(query.surface, surface_of(other)) if position < shortlist else None
         candidates.append(Candidate(other_id, other.case_number, other.exhibit, r, result))
     candidates.sort(key=lambda c: (-c.count, -c.areal))
-    _leads(session, actor, scan, [c for c in candidates if c.result and c.result.decision == "identification"])
     _note_analysed(session, actor, others)
     return candidates[:top]
 
