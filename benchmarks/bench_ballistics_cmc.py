@@ -6,7 +6,7 @@ is timed too: the target rotated with ``scipy.ndimage.rotate``, then one complex
 ``numpy.fft`` cross-correlation per cell and rotation, as a straightforward port of cmcR's
 ``comparison_allTogether`` would do.
 
-    python benchmarks/bench_ballistics_cmc.py [--data /work/shared/data/ballistics/fadul] [--repeat 20]
+    python benchmarks/bench_ballistics_cmc.py [--data ../shared/data/ballistics/fadul] [--repeat 20]
 """
 
 from __future__ import annotations

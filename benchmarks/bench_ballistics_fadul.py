@@ -7,7 +7,7 @@ distributions of both groups, the ROC AUC (Mann-Whitney) and the false positives
 the default rule, for the default count and for the other documented combinations of the two
 directions (High CMC or original method; min or mean).
 
-    python benchmarks/bench_ballistics_fadul.py [--data /work/shared/data/ballistics/fadul] [--processes 2]
+    python benchmarks/bench_ballistics_fadul.py [--data ../shared/data/ballistics/fadul] [--processes 2]
         [--region-size-multiplier 4] [--json out.json]
 """
 
