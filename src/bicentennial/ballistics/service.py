@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from bicentennial.ballistics.x3p import Surface, read_x3p, sha256_of
 from bicentennial.core.db import utcnow
 from bicentennial.core.errors import InvalidInput
 from bicentennial.core.jobs import stream_with
+from bicentennial.core.tables import chunks
 
 PREVIEW_SPACING_UM = 50.0  # pre-filter resolution: coarse enough to be cheap, fine enough to rank
 SHORTLIST = 40
@@ -171,17 +172,6 @@ def _prefilter(query: Surface, chunk: list[tuple[int, bytes]]) -> list[tuple[int
     return out
 
 
-def _chunks(rows: Iterable[tuple[int, bytes]], size: int) -> Iterable[list[tuple[int, bytes]]]:
-    batch: list[tuple[int, bytes]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def search(
     *,
     session: Session,
@@ -250,7 +240,7 @@ def rank(
     )
     total = session.scalar(select(func.count()).select_from(others.subquery())) or 0
     scores: list[tuple[int, float]] = []
-    rows = _chunks(((i, p) for i, p in session.execute(others)), CHUNK)
+    rows = chunks(((i, p) for i, p in session.execute(others)), CHUNK)
     for part in stream_with(_prefilter, query.preview, rows, workers=workers, scheduler=scheduler):
         scores.extend(part)
         if progress:
