@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bicentennial.access import credentials
 from tests.conftest import make_user
-from tests.web.web_helpers import csrf_from, sign_in
+from tests.web.web_helpers import api_token, csrf_from, sign_in
 
 FADUL = Path(__file__).resolve().parents[1] / "data" / "ballistics" / "fadul"
-
-
-def _token(db, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with db.session() as s:
-        _, token = credentials.create_token(session=s, username=username)
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _upload(client, auth, name: str, case: str) -> int:  # type: ignore[no-untyped-def]
@@ -28,7 +21,7 @@ def _upload(client, auth, name: str, case: str) -> int:  # type: ignore[no-untyp
 def test_api_search_compare_and_lead_decision(client, db) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "lab", "FGR", "analyst")
     make_user(db, "atf", "ATF", "analyst")
-    auth = _token(db, "lab")
+    auth = api_token(db, "lab")
     first = _upload(client, auth, "1-1", "CI-001")
     second = _upload(client, auth, "1-2", "CI-017")
     _upload(client, auth, "2-1", "CI-030")
@@ -45,7 +38,7 @@ def test_api_search_compare_and_lead_decision(client, db) -> None:  # type: igno
     assert decided.status_code == 200 and decided.json()["status"] == "confirmed"
     graph = client.get("/api/v1/ballistics/leads/graph", headers=auth).json()
     assert graph["groups"][0][1] == 2
-    other = _token(db, "atf")
+    other = api_token(db, "atf")
     assert client.get(f"/api/v1/ballistics/scans/{first}", headers=other).status_code == 404
     broken = {"file": ("roto.x3p", b"PK\x03\x04 no zip", "application/octet-stream")}
     refused = client.post("/api/v1/ballistics/scans", files=broken, data={"case_number": "X"}, headers=auth)

@@ -8,22 +8,15 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bicentennial.access import credentials
 from bicentennial.finance.synthetic import generate, write_csv
 from tests.conftest import SHARED, make_user
-from tests.web.web_helpers import csrf_from, sign_in
+from tests.web.web_helpers import api_token, csrf_from, sign_in
 
 NATIONAL = (
     "nombre,alias,tipo,fecha_nacimiento,curp,rfc,nacionalidad,programa\n"
     '"ARRIOLA MARQUEZ, Miguel Angel",El Gordo,persona,1967-12-15,AIMM671215HCHRRG06,,México,UIF\n'
     '"GRUPO INMOBILIARIO DEL NORTE, S.A. DE C.V.",,empresa,,,GIN0501019K3,México,UIF\n'
 )
-
-
-def _token(db, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with db.session() as s:
-        _, token = credentials.create_token(session=s, username=username)
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _import_national(client, auth) -> None:  # type: ignore[no-untyped-def]
@@ -41,24 +34,24 @@ def test_lists_need_the_import_permission_and_report_errors(client, db) -> None:
     files = [("files", ("uif.csv", NATIONAL.encode(), "text/csv"))]
     assert (
         client.post(
-            "/api/v1/finance/lists", files=files, data={"format": "csv", "name": "X"}, headers=_token(db, "ana")
+            "/api/v1/finance/lists", files=files, data={"format": "csv", "name": "X"}, headers=api_token(db, "ana")
         ).status_code
         == 403
     )
     bad = [("files", ("roto.csv", b'nombre,tipo\n"A,b\n', "text/csv"))]
     refused = client.post(
-        "/api/v1/finance/lists", files=bad, data={"format": "csv", "name": "X"}, headers=_token(db, "jefa")
+        "/api/v1/finance/lists", files=bad, data={"format": "csv", "name": "X"}, headers=api_token(db, "jefa")
     )
     assert refused.status_code == 422 and "roto.csv" in refused.json()["error"]["message"]
-    _import_national(client, _token(db, "jefa"))
-    listed = client.get("/api/v1/finance/lists", headers=_token(db, "ana")).json()
+    _import_national(client, api_token(db, "jefa"))
+    listed = client.get("/api/v1/finance/lists", headers=api_token(db, "ana")).json()
     assert listed[0]["name"] == "UIF bloqueados" and listed[0]["in_use"]
 
 
 def test_search_screen_and_export(client, db) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "jefa", "UIF", "agency_admin")
     make_user(db, "fincen", "FINCEN", "analyst")
-    auth = _token(db, "jefa")
+    auth = api_token(db, "jefa")
     assert client.get("/api/v1/finance/search", params={"name": "X"}, headers=auth).status_code == 422  # no list yet
     _import_national(client, auth)
     found = client.get(
@@ -112,13 +105,14 @@ def test_search_screen_and_export(client, db) -> None:  # type: ignore[no-untype
     ).active
     assert sheet is not None and sheet.cell(1, 2).value == "decision"
     assert (
-        client.get(f"/api/v1/finance/screenings/{made.json()['id']}", headers=_token(db, "fincen")).status_code == 404
+        client.get(f"/api/v1/finance/screenings/{made.json()['id']}", headers=api_token(db, "fincen")).status_code
+        == 404
     )
 
 
 def test_pages_in_spanish(client, db) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "jefa", "UIF", "agency_admin")
-    _import_national(client, _token(db, "jefa"))
+    _import_national(client, api_token(db, "jefa"))
     sign_in(client, "jefa")
     client.cookies.set("bc_lang", "es")
     page = client.get("/finance", params={"name": "Arriola Marquez Miguel Angel"})
@@ -143,7 +137,7 @@ def test_pages_in_spanish(client, db) -> None:  # type: ignore[no-untyped-def]
 
 def test_transactions_are_analysed_with_designated_links(client, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "jefa", "UIF", "agency_admin")
-    auth = _token(db, "jefa")
+    auth = api_token(db, "jefa")
     _import_national(client, auth)
     transactions, _truth = generate(300, 60, 3, {"structuring_us": 3, "funnel": 3, "designated": 2})
     path = tmp_path / "movs.csv"
@@ -177,7 +171,7 @@ def test_platform_parties_on_the_list(client, db) -> None:  # type: ignore[no-un
     from bicentennial.precursors import notifications as pen
 
     make_user(db, "jefa", "COFEPRIS", "agency_admin")
-    auth = _token(db, "jefa")
+    auth = api_token(db, "jefa")
     _import_national(client, auth)
     with db.session() as s:
         from bicentennial.access import service as access
@@ -203,7 +197,7 @@ def test_hits_show_on_the_records_own_pages(client, db) -> None:  # type: ignore
     from bicentennial.precursors import notifications as pen
 
     make_user(db, "jefa", "COFEPRIS", "agency_admin")
-    _import_national(client, _token(db, "jefa"))
+    _import_national(client, api_token(db, "jefa"))
     with db.session() as s:
         actor = access.get_user(session=s, username="jefa")
         draft = pen.NotificationDraft(

@@ -6,9 +6,8 @@ import io
 
 from openpyxl import load_workbook
 
-from bicentennial.access import credentials
 from tests.conftest import make_user
-from tests.web.web_helpers import csrf_from, sign_in
+from tests.web.web_helpers import api_token, csrf_from, sign_in
 
 MANIFEST = (
     "Nombre,CAS,SMILES,Cantidad,Unidad,Importador\n"
@@ -18,12 +17,6 @@ MANIFEST = (
     ",103-79-8,,1,kg,X\n"
     "4-fluorophenylacetone,,CC(=O)Cc1ccc(F)cc1,5,kg,Quimica Z\n"
 )
-
-
-def _token(db, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with db.session() as s:
-        _, token = credentials.create_token(session=s, username=username)
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_upload_a_manifest_and_read_the_table(client, db) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +51,7 @@ def test_form_without_csrf_is_refused(client, db) -> None:  # type: ignore[no-un
 def test_api_screening_rows_exports_and_access(client, db) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "cofe", "COFEPRIS", "analyst")
     make_user(db, "dea", "DEA", "analyst")
-    auth = _token(db, "cofe")
+    auth = api_token(db, "cofe")
     created = client.post(
         "/api/v1/precursors/screenings",
         files={"file": ("m.csv", MANIFEST.encode(), "text/csv")},
@@ -80,14 +73,14 @@ def test_api_screening_rows_exports_and_access(client, db) -> None:  # type: ign
     )
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and sheet.cell(2, 5).value == "Efedrina"
-    other = _token(db, "dea")
+    other = api_token(db, "dea")
     assert client.get(f"/api/v1/precursors/screenings/{body['id']}", headers=other).status_code == 404
     assert client.get("/api/v1/precursors/screenings", headers=other).json() == []
 
 
 def test_api_screen_one_record_and_lookup(client, db) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "cbp", "CBP", "viewer")
-    auth = _token(db, "cbp")
+    auth = api_token(db, "cbp")
     one = client.post("/api/v1/precursors/screen", json={"name": "methyl anthranilate"}, headers=auth).json()
     assert one["verdict"] == "controlled" and one["lists"] == ["US-ListI"]
     found = client.get(
@@ -129,10 +122,10 @@ def test_import_a_national_list_changes_screening_from_its_date(client, db) -> N
         "/api/v1/precursors/lists",
         files=files,
         data={"name": "MX 2026", "effective": "2026-06-01"},
-        headers=_token(db, "ana"),
+        headers=api_token(db, "ana"),
     )
     assert denied.status_code == 403
-    auth = _token(db, "admin")
+    auth = api_token(db, "admin")
     made = client.post(
         "/api/v1/precursors/lists", files=files, data={"name": "MX 2026", "effective": "2026-06-01"}, headers=auth
     )
@@ -163,7 +156,7 @@ def test_import_a_national_list_changes_screening_from_its_date(client, db) -> N
 
 def test_manifest_rows_get_suspicious_order_flags(client, db) -> None:  # type: ignore[no-untyped-def]
     make_user(db, "anam", "ANAM", "analyst")
-    auth = _token(db, "anam")
+    auth = api_token(db, "anam")
     lines = ["name,quantity,unit,importer,date"]
     lines += [
         f"acetone,{q},kg,Pinturas Monterrey SA de CV,2026-0{m}-01"

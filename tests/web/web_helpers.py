@@ -20,3 +20,12 @@ def sign_in(client, username: str, password: str = PASSWORD):  # type: ignore[no
         data={"username": username, "password": password, "csrf_token": csrf_from(page.text), "next": "/"},
         follow_redirects=False,
     )
+
+
+def api_token(db, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A bearer-token header for ``username`` (the user must exist)."""
+    from bicentennial.access import credentials
+
+    with db.session() as s:
+        _, token = credentials.create_token(session=s, username=username)
+    return {"Authorization": f"Bearer {token}"}

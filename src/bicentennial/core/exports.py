@@ -89,3 +89,15 @@ def table_bytes(records: Iterable[dict[str, Any]], fmt: str) -> bytes:
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()
+
+
+TABLE_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def table_download(records: Iterable[dict[str, Any]], *, fmt: str, name: str) -> Response:
+    """A table as a CSV or XLSX attachment named ``name.fmt``."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    return Response(table_bytes(records, fmt), media_type=TABLE_MEDIA[fmt], headers=headers)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from bicentennial.core.errors import InvalidInput, NotFound
-from bicentennial.core.exports import table_bytes
+from bicentennial.core.exports import table_download
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.finance import analyses, list_service, parties, screenings, service
@@ -128,17 +128,7 @@ def screening_rows(
     if format == "json":
         gettext = gettext_for(lang)
         return [r | {"reasons_text": row_reasons(r, gettext)} for r in rows]
-    media = (
-        "text/csv; charset=utf-8"
-        if format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"name-screening-{record.id}.{format}"
-    return Response(
-        table_bytes([_flat(r, lang) for r in rows], format),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return table_download([_flat(r, lang) for r in rows], fmt=format, name=f"name-screening-{record.id}")
 
 
 @router.get("/lists")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from bicentennial.core.errors import InvalidInput, NotFound, optional_date
-from bicentennial.core.exports import table_bytes
+from bicentennial.core.exports import table_download
 from bicentennial.core.i18n import gettext_for
 from bicentennial.core.uploads import spooled
 from bicentennial.precursors import lists as list_service
@@ -132,15 +132,7 @@ def screening_rows(
     )
     if format == "json":
         return rows
-    media = (
-        "text/csv; charset=utf-8"
-        if format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"screening-{record.id}.{format}"
-    return Response(
-        table_bytes(rows, format), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return table_download(rows, fmt=format, name=f"screening-{record.id}")
 
 
 @router.get("/substances")
